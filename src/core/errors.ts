@@ -1,0 +1,80 @@
+/** Stable codes of the errors that stop an operation; HTTP status codes are chosen only in http/. */
+export const SYNC_ERROR_CODES = [
+  'auth_failed',
+  'permission_denied',
+  'rate_limited',
+  'upstream_unavailable',
+  'invalid_response',
+  'invalid_config',
+  'invalid_input',
+  'stale_plan',
+  'not_found',
+  'conflict',
+  'internal',
+] as const
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number]
+
+/**
+ * The one error type of hris-sync. `code` is stable (clients branch on it), `retryable` tells a
+ * worker whether trying again can help, `issues` names the records and fields at fault.
+ */
+export class SyncError extends Error {
+  override readonly name = 'SyncError'
+  readonly code: SyncErrorCode
+  readonly retryable: boolean
+  readonly issues: readonly Issue[]
+
+  constructor(
+    code: SyncErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; issues?: readonly Issue[] } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.retryable = options.retryable ?? false
+    this.issues = options.issues ?? []
+  }
+}
+
+/**
+ * Something worth telling about one record or one setting: an expected outcome, not an exception.
+ * `path` names the field (`['mobilePhone']`, `['mapping', 'email', 'transforms', 1]`); `record`
+ * names the employee or person when there is one.
+ */
+export interface Issue {
+  readonly code: string
+  readonly severity: 'error' | 'warning'
+  readonly message: string
+  readonly path: readonly (string | number)[]
+  readonly record?: string
+}
+
+export type Result<T, E = SyncError> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E }
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value })
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error })
+
+/** Turns a Zod error into issues that name the field, each prefixed with `path`. */
+export function issuesFromZod(
+  error: { issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[] },
+  prefix: readonly (string | number)[] = [],
+  record?: string,
+): Issue[] {
+  return error.issues.map((issue) => ({
+    code: `invalid_${issue.code}`,
+    severity: 'error' as const,
+    message: issue.message,
+    path: [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+    ...(record === undefined ? {} : { record }),
+  }))
+}
+
+/** `a.b[2]` style rendering of an issue path, for messages. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>(
+    (out, part) =>
+      typeof part === 'number' ? `${out}[${part}]` : out === '' ? part : `${out}.${part}`,
+    '',
+  )
+}

@@ -1,0 +1,91 @@
+import type { Employee } from '../model/employee.ts'
+import type { FieldValue } from '../model/field-value.ts'
+import { sourceReader } from '../model/source-path.ts'
+import type { FilterCondition, FilterRule } from './filter-rule.ts'
+
+export type EmployeePredicate = (employee: Employee) => boolean
+
+const fold = (value: string | number | boolean): string =>
+  typeof value === 'string' ? value.trim().toLocaleLowerCase('en') : String(value)
+
+/** Values compare as text, case-insensitively: "berlin" finds the office "Berlin", 40 finds "40". */
+function equalsAny(actual: FieldValue, targets: ReadonlySet<string>): boolean {
+  if (actual === null) return false
+  if (!Array.isArray(actual)) return targets.has(fold(actual))
+  return actual.some((v) => targets.has(fold(v)))
+}
+const folded = (values: readonly (string | number | boolean)[]): ReadonlySet<string> =>
+  new Set(values.map(fold))
+
+function compileCondition(condition: FilterCondition, today: string): EmployeePredicate {
+  const read = sourceReader(condition.field)
+  // a ref field matches by name or by id ("Berlin" or "office-17")
+  const idRead = /^(position|department|team|office|legalEntity)$/.test(condition.field)
+    ? sourceReader(`${condition.field}.id`)
+    : null
+  const either =
+    (test: (value: FieldValue) => boolean): EmployeePredicate =>
+    (e) =>
+      test(read(e)) || (idRead !== null && test(idRead(e)))
+  const isSet = (v: FieldValue): boolean => v !== null && (!Array.isArray(v) || v.length > 0)
+  const date = (v: string): string => (v === 'today' ? today : v)
+
+  switch (condition.op) {
+    case 'eq':
+    case 'in': {
+      const wanted = folded(condition.op === 'eq' ? [condition.value] : condition.value)
+      return either((v) => equalsAny(v, wanted))
+    }
+    case 'neq':
+    case 'not_in': {
+      const wanted = folded(condition.op === 'neq' ? [condition.value] : condition.value)
+      const isIn = either((v) => equalsAny(v, wanted))
+      return (e) => !isIn(e)
+    }
+    case 'exists':
+      return (e) => isSet(read(e))
+    case 'not_exists':
+      return (e) => !isSet(read(e))
+    case 'before': {
+      const bound = date(condition.value)
+      return (e) => {
+        const v = read(e)
+        return typeof v === 'string' && v.slice(0, 10) < bound
+      }
+    }
+    case 'after': {
+      const bound = date(condition.value)
+      return (e) => {
+        const v = read(e)
+        return typeof v === 'string' && v.slice(0, 10) > bound
+      }
+    }
+    case 'contains': {
+      const needle = fold(condition.value)
+      return (e) => {
+        const v = read(e)
+        if (v === null) return false
+        if (Array.isArray(v)) return v.some((item) => fold(item) === needle)
+        return fold(v).includes(needle)
+      }
+    }
+  }
+}
+
+/**
+ * Compiles a sync-if rule into a predicate once, so a company of 100,000 is filtered without
+ * re-reading the rule. `today` (`YYYY-MM-DD`) is what `before`/`after: "today"` compare with.
+ * A condition on an unknown value (`null`) fails every op except `neq`, `not_in` and `not_exists`.
+ */
+export function compileFilter(rule: FilterRule | null, today: string): EmployeePredicate {
+  if (rule === null) return () => true
+  if ('all' in rule) {
+    const parts = rule.all.map((r) => compileFilter(r, today))
+    return (e) => parts.every((p) => p(e))
+  }
+  if ('any' in rule) {
+    const parts = rule.any.map((r) => compileFilter(r, today))
+    return (e) => parts.some((p) => p(e))
+  }
+  return compileCondition(rule, today)
+}

@@ -1,0 +1,203 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
+
+import type { Issue } from '../errors.ts'
+import type { Employee } from '../model/employee.ts'
+import type { FieldValue } from '../model/field-value.ts'
+import { targetFieldLabel } from '../model/person.ts'
+import { sourceReader, sourceRoot } from '../model/source-path.ts'
+import type { FieldRule, MappingConfig, Owner, Transform } from './mapping-config.ts'
+import { ruleSources } from './mapping-config.ts'
+
+/**
+ * The directory record an employee should have. `fields` holds only the fields this mapping could
+ * decide: a field whose source is not readable, or whose value was invalid (a phone number that
+ * cannot be made E.164), is absent, so a sync leaves it as it is instead of clearing it.
+ */
+export interface MappedEmployee {
+  readonly fields: Record<string, FieldValue>
+  readonly issues: readonly Issue[]
+}
+
+export interface CompiledMapping {
+  readonly map: (employee: Employee) => MappedEmployee
+  /** Who owns each mapped field (`hris` overwrites on every sync, `app` sets on create only). */
+  readonly owners: ReadonlyMap<string, Owner>
+  /** Fields left out because a source they read is not readable with the credential. */
+  readonly unreadable: readonly string[]
+}
+
+type Step = (value: FieldValue, employee: Employee) => { value: FieldValue } | { problem: string }
+
+const keep = (value: FieldValue) => ({ value })
+const eachText = (value: FieldValue, f: (s: string) => string | null): FieldValue => {
+  if (typeof value === 'string') return f(value)
+  if (Array.isArray(value)) return value.map(f).filter((s) => s !== null)
+  return value
+}
+
+function formatName(
+  employee: Employee,
+  format: 'first_last' | 'last_first' | 'last_comma_first',
+  preferred: boolean,
+): string | null {
+  const first = (
+    preferred ? (employee.preferredName ?? employee.firstName) : employee.firstName
+  )?.trim()
+  const last = employee.lastName?.trim()
+  if (!first || !last) return first || last || null
+  switch (format) {
+    case 'first_last':
+      return `${first} ${last}`
+    case 'last_first':
+      return `${last} ${first}`
+    case 'last_comma_first':
+      return `${last}, ${first}`
+  }
+}
+
+const DATE_PATTERNS = {
+  'YYYY-MM-DD': { re: /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/, order: [1, 2, 3] },
+  'DD.MM.YYYY': { re: /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/, order: [3, 2, 1] },
+  'MM/DD/YYYY': { re: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: [3, 1, 2] },
+  'DD/MM/YYYY': { re: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: [3, 2, 1] },
+} as const
+
+/** `YYYY-MM-DD` for a real calendar date in one of the formats, else null. */
+export function parseDate(text: string, input: Transform & { op: 'date' }): string | null {
+  const formats =
+    input.input === 'auto' ? (['YYYY-MM-DD', 'DD.MM.YYYY'] as const) : ([input.input] as const)
+  for (const name of formats) {
+    const { re, order } = DATE_PATTERNS[name]
+    const m = re.exec(text.trim())
+    if (!m) continue
+    const [y, mo, d] = order.map((i) => Number(m[i]))
+    if (y === undefined || mo === undefined || d === undefined) continue
+    const date = new Date(Date.UTC(y, mo - 1, d))
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+      return null
+    }
+    return date.toISOString().slice(0, 10)
+  }
+  return null
+}
+
+function compileTransform(t: Transform): Step {
+  switch (t.op) {
+    case 'trim':
+      return (v) => keep(eachText(v, (s) => s.trim() || null))
+    case 'lower':
+      return (v) => keep(eachText(v, (s) => s.toLowerCase()))
+    case 'name_format':
+      return (_v, e) => keep(formatName(e, t.format, t.preferred))
+    case 'phone_e164':
+      return (v) => {
+        if (v === null) return keep(null)
+        const text = String(v)
+        const phone = parsePhoneNumberFromString(text, { defaultCountry: t.defaultCountry })
+        if (phone?.isValid()) return keep(phone.number)
+        return {
+          problem: `"${text}" is not a valid phone number (default country ${t.defaultCountry}); add the country code in the HR system`,
+        }
+      }
+    case 'date':
+      return (v) => {
+        if (v === null) return keep(null)
+        const date = parseDate(String(v), t)
+        return date === null
+          ? { problem: `"${String(v)}" is not a date (expected ${t.input})` }
+          : keep(date)
+      }
+    case 'map': {
+      const look = (s: string): FieldValue | undefined =>
+        Object.hasOwn(t.table, s) ? t.table[s] : t.otherwise === 'keep' ? s : null
+      return (v) => {
+        if (v === null) return keep(null)
+        if (Array.isArray(v)) {
+          return keep(v.map((s) => look(s)).filter((s): s is string => typeof s === 'string'))
+        }
+        return keep(look(String(v)) ?? null)
+      }
+    }
+    case 'default':
+      return (v) => keep(v === null || (Array.isArray(v) && v.length === 0) ? t.value : v)
+  }
+}
+
+function compileSource(rule: FieldRule): (employee: Employee) => FieldValue {
+  if (rule.from !== undefined) return sourceReader(rule.from)
+  if (rule.template !== undefined) {
+    const parts = rule.template.split(/(\{[^{}]+\})/).map((part) => {
+      const path = /^\{(.+)\}$/.exec(part)?.[1]
+      return path === undefined ? { text: part } : { read: sourceReader(path) }
+    })
+    return (e) => {
+      let known = 0
+      const text = parts
+        .map((p) => {
+          if ('text' in p) return p.text
+          const v = p.read(e)
+          if (v === null || (Array.isArray(v) && v.length === 0)) return ''
+          known++
+          return Array.isArray(v) ? v.join(', ') : String(v)
+        })
+        .join('')
+        .replace(/\s+/g, ' ')
+        .trim()
+      return known > 0 && text !== '' ? text : null
+    }
+  }
+  const constant = rule.const ?? null
+  return () => constant
+}
+
+/**
+ * Compiles a mapping once for a whole read. `readable` is the set of model fields the credential
+ * can read (null when every field is); a field whose sources are not all readable is left out.
+ */
+export function compileMapping(
+  mapping: MappingConfig,
+  readable: ReadonlySet<string> | null = null,
+): CompiledMapping {
+  const owners = new Map<string, Owner>()
+  const unreadable: string[] = []
+  const compiled: { field: string; read: (e: Employee) => FieldValue; steps: Step[] }[] = []
+
+  for (const [field, rule] of Object.entries(mapping)) {
+    if (readable && !ruleSources(rule).every((path) => readable.has(sourceRoot(path)))) {
+      unreadable.push(field)
+      continue
+    }
+    owners.set(field, rule.owner)
+    compiled.push({
+      field,
+      read: compileSource(rule),
+      steps: rule.transforms.map(compileTransform),
+    })
+  }
+
+  const map = (employee: Employee): MappedEmployee => {
+    const fields: Record<string, FieldValue> = {}
+    let issues: Issue[] | undefined
+    outer: for (const { field, read, steps } of compiled) {
+      let value = read(employee)
+      for (const step of steps) {
+        const out = step(value, employee)
+        if ('problem' in out) {
+          ;(issues ??= []).push({
+            code: 'invalid_value',
+            severity: 'warning',
+            message: `${targetFieldLabel(field)}: ${out.problem}; the field is left unchanged`,
+            path: [field],
+            record: employee.externalId,
+          })
+          continue outer
+        }
+        value = out.value
+      }
+      fields[field] = value
+    }
+    return { fields, issues: issues ?? [] }
+  }
+
+  return { map, owners, unreadable }
+}

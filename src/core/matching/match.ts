@@ -1,0 +1,149 @@
+import type { Employee } from '../model/employee.ts'
+import type { Person } from '../model/person.ts'
+import type { IdentifierRule } from './identifier-rule.ts'
+import { employeeKey, personKeys, ruleName } from './identifier-rule.ts'
+
+/**
+ * Where an employee belongs among existing people.
+ * - `linked`: the person already carries this employee's source key (always wins, so a changed
+ *   email never creates a duplicate);
+ * - `matched`: found by the identifier rule `rule`;
+ * - `unmatched`: nobody has it: a new person;
+ * - `ambiguous`: several people fit the first rule that found anyone: reported, never guessed;
+ * - `conflict`: the person this employee found is claimed by other employees (`rivals`) too;
+ * - `duplicate`: nobody matched, but creating a person would duplicate a key that another record
+ *   holds (`others`: `person:<id>` or `employee:<externalId>`).
+ */
+export type MatchResult =
+  | { readonly kind: 'linked'; readonly personId: string }
+  | { readonly kind: 'matched'; readonly personId: string; readonly rule: string }
+  | { readonly kind: 'unmatched' }
+  | { readonly kind: 'ambiguous'; readonly rule: string; readonly candidates: readonly string[] }
+  | { readonly kind: 'conflict'; readonly personId: string; readonly rivals: readonly string[] }
+  | {
+      readonly kind: 'duplicate'
+      readonly rule: string
+      readonly key: string
+      readonly others: readonly string[]
+    }
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+/**
+ * Matches every employee (in any order; the result does not depend on it) to the people of the
+ * target. Only people not yet linked to any source are candidates for identifier rules.
+ */
+export function matchEmployees(
+  employees: readonly Employee[],
+  people: readonly Person[],
+  rules: readonly IdentifierRule[],
+  connectionId: string,
+): Map<string, MatchResult> {
+  const linked = new Map<string, string[]>()
+  const unlinked: Person[] = []
+  for (const p of people) {
+    if (p.sourceKey === null) unlinked.push(p)
+    else if (p.sourceKey.connectionId === connectionId) push(linked, p.sourceKey.externalId, p.id)
+  }
+  const indexes = rules.map((rule) => {
+    const index = new Map<string, string[]>()
+    for (const p of unlinked) for (const key of personKeys(rule, p)) push(index, key, p.id)
+    return index
+  })
+
+  const results = new Map<string, MatchResult>()
+  const claims = new Map<string, string[]>()
+  for (const e of employees) {
+    results.set(e.externalId, firstMatch(e))
+    const r = results.get(e.externalId)
+    if (r?.kind === 'matched') push(claims, r.personId, e.externalId)
+  }
+
+  function firstMatch(e: Employee): MatchResult {
+    const links = linked.get(e.externalId)
+    if (links?.length === 1 && links[0] !== undefined) return { kind: 'linked', personId: links[0] }
+    if (links && links.length > 1) return { kind: 'ambiguous', rule: 'link', candidates: links }
+    for (const [i, rule] of rules.entries()) {
+      const key = employeeKey(rule, e)
+      const candidates = key === null ? undefined : indexes[i]?.get(key)
+      if (!candidates) continue
+      if (candidates.length === 1 && candidates[0] !== undefined) {
+        return { kind: 'matched', personId: candidates[0], rule: ruleName(rule) }
+      }
+      return { kind: 'ambiguous', rule: ruleName(rule), candidates: [...candidates].sort() }
+    }
+    return { kind: 'unmatched' }
+  }
+
+  for (const [personId, claimants] of claims) {
+    if (claimants.length < 2) continue
+    for (const id of claimants) {
+      const rivals = claimants.filter((other) => other !== id).sort()
+      results.set(id, { kind: 'conflict', personId, rivals })
+    }
+  }
+
+  markDuplicates(employees, people, rules, connectionId, results)
+  return results
+}
+
+/**
+ * An unmatched employee whose key another record will hold after the sync would become a
+ * duplicate if created. Names are not unique keys and are not checked.
+ */
+function markDuplicates(
+  employees: readonly Employee[],
+  people: readonly Person[],
+  rules: readonly IdentifierRule[],
+  connectionId: string,
+  results: Map<string, MatchResult>,
+) {
+  const unique = rules.filter((r) => r !== 'name')
+  const unmatched = employees.filter((e) => results.get(e.externalId)?.kind === 'unmatched')
+  if (unmatched.length === 0 || unique.length === 0) return
+
+  const present = new Set(employees.map((e) => e.externalId))
+  const taken = new Set<string>()
+  const holders = unique.map((rule) => ({ rule, by: new Map<string, string[]>() }))
+  for (const e of employees) {
+    const r = results.get(e.externalId)
+    if (r?.kind === 'linked' || r?.kind === 'matched') taken.add(r.personId)
+    // an employee holds its keys from now on, unless it is left out as ambiguous
+    if (r?.kind === 'ambiguous' || r?.kind === 'conflict') continue
+    for (const { rule, by } of holders) {
+      const key = employeeKey(rule, e)
+      if (key !== null) push(by, key, `employee:${e.externalId}`)
+    }
+  }
+  for (const p of people) {
+    // people tied to a present employee will carry that employee's keys instead
+    const tied =
+      taken.has(p.id) ||
+      (p.sourceKey?.connectionId === connectionId && present.has(p.sourceKey.externalId))
+    if (tied) continue
+    for (const { rule, by } of holders) {
+      for (const key of personKeys(rule, p)) push(by, key, `person:${p.id}`)
+    }
+  }
+
+  for (const e of unmatched) {
+    const self = `employee:${e.externalId}`
+    for (const { rule, by } of holders) {
+      const key = employeeKey(rule, e)
+      const others = key === null ? [] : (by.get(key) ?? []).filter((h) => h !== self)
+      if (key !== null && others.length > 0) {
+        results.set(e.externalId, {
+          kind: 'duplicate',
+          rule: ruleName(rule),
+          key,
+          others: [...new Set(others)].sort(),
+        })
+        break
+      }
+    }
+  }
+}

@@ -1,0 +1,448 @@
+import { describe, expect, it } from 'vitest'
+
+import {
+  CONNECTION,
+  NOW,
+  config,
+  employee,
+  linked,
+  person,
+  ref,
+  source,
+  team,
+} from '../../../test/helpers/factories.ts'
+import { SyncError } from '../errors.ts'
+import type { Employee } from '../model/employee.ts'
+import type { Person, Team } from '../model/person.ts'
+import { plan } from './plan.ts'
+import type { SourceSnapshot } from './plan.ts'
+import type { SyncConfig } from './sync-config.ts'
+import type { Change, PersonChange } from './sync-plan.ts'
+
+interface Case {
+  employees?: Employee[]
+  people?: Person[]
+  teams?: Team[]
+  config?: SyncConfig
+  source?: Partial<SourceSnapshot>
+}
+
+const run = (c: Case) =>
+  plan({
+    connectionId: CONNECTION,
+    source: source(c.employees ?? [], c.source ?? {}),
+    target: { people: c.people ?? [], teams: c.teams ?? [] },
+    config:
+      c.config ??
+      config({ policy: { teamsFromDepartments: false, managersFromSupervisors: false } }),
+    now: NOW,
+  })
+
+const personChange = (changes: readonly Change[], id: string): PersonChange => {
+  const found = changes.find((c): c is PersonChange => c.kind === 'person' && c.id === id)
+  if (!found) throw new Error(`no change ${id} in ${changes.map((c) => c.id).join(', ')}`)
+  return found
+}
+const only = (c: Case, id = 'person:1') => personChange(run(c).changes, id)
+
+const anna = (values: Partial<Employee> = {}) =>
+  employee('1', { firstName: 'Anna', lastName: 'Schmidt', workEmail: 'anna@acme.de', ...values })
+const annaPerson = (values: Parameters<typeof person>[1] = {}) =>
+  person('p1', {
+    sourceKey: linked('1'),
+    identifier: 'anna@acme.de',
+    fields: {
+      firstName: 'Anna',
+      lastName: 'Schmidt',
+      email: 'anna@acme.de',
+      displayName: 'Anna Schmidt',
+    },
+    ...values,
+  })
+const narrow = (input: unknown = {}) =>
+  config({
+    mapping: {
+      firstName: { from: 'firstName' },
+      lastName: { from: 'lastName' },
+      email: { from: 'workEmail', transforms: [{ op: 'lower' }] },
+      displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] },
+    },
+    policy: { teamsFromDepartments: false, managersFromSupervisors: false },
+    ...(input as object),
+  })
+
+describe('plan: people', () => {
+  it('creates a new employee with the mapped fields, linked and identified', () => {
+    const c = only({ employees: [anna()], config: narrow() })
+    expect(c).toMatchObject({
+      action: 'create',
+      reason: 'new_in_source',
+      personId: null,
+      targetHash: null,
+    })
+    expect(c.after).toEqual({
+      fields: {
+        firstName: 'Anna',
+        lastName: 'Schmidt',
+        email: 'anna@acme.de',
+        displayName: 'Anna Schmidt',
+      },
+      identifier: 'anna@acme.de',
+      sourceKey: linked('1'),
+      status: 'active',
+      leaverDate: null,
+      groups: [],
+    })
+  })
+
+  it('does nothing for a person who is up to date', () => {
+    const c = only({ employees: [anna()], people: [annaPerson()], config: narrow() })
+    expect(c).toMatchObject({ action: 'noop', reason: 'up_to_date', personId: 'p1', diff: [] })
+  })
+
+  it('updates changed fields, naming each with before and after, against the person hash', () => {
+    const p = annaPerson()
+    const c = only({ employees: [anna({ lastName: 'Weber' })], people: [p], config: narrow() })
+    expect(c).toMatchObject({ action: 'update', reason: 'fields_changed', targetHash: p.hash })
+    expect(c.diff).toEqual([
+      { field: 'lastName', before: 'Schmidt', after: 'Weber' },
+      { field: 'displayName', before: 'Anna Schmidt', after: 'Anna Weber' },
+    ])
+  })
+
+  it('links a person found by identifier', () => {
+    const unlinked = annaPerson({ sourceKey: null, identifier: null })
+    const c = only({ employees: [anna()], people: [unlinked], config: narrow() })
+    expect(c).toMatchObject({ action: 'update', reason: 'linked', matchedBy: 'work_email' })
+    expect(c.diff.map((d) => d.field)).toEqual(['identifier', 'sourceKey'])
+  })
+
+  it('lets the HR system overwrite fields it owns and never those the application owns', () => {
+    const cfg = narrow({
+      mapping: {
+        firstName: { from: 'firstName' },
+        lastName: { from: 'lastName', owner: 'app' },
+        email: { from: 'workEmail' },
+      },
+    })
+    const p = annaPerson({
+      fields: { firstName: 'Annie', lastName: 'Schmidt-Edited', email: 'anna@acme.de' },
+    })
+    const c = only({ employees: [anna()], people: [p], config: cfg })
+    expect(c.diff).toEqual([{ field: 'firstName', before: 'Annie', after: 'Anna' }])
+    expect(only({ employees: [anna()], config: cfg }).after?.fields['lastName']).toBe('Schmidt')
+  })
+
+  it.each([
+    ['yesterday', '2026-11-20', 'mark_leaver', 'terminated_in_source', 'leaver', '2026-11-20'],
+    ['today', '2026-11-21', 'mark_leaver', 'terminated_in_source', 'leaver', '2026-11-21'],
+    ['tomorrow', '2026-11-22', 'update', 'termination_scheduled', 'active', null],
+  ] as const)('a termination date %s: %s', (_when, date, action, reason, status, leaverDate) => {
+    const c = only({
+      employees: [anna({ terminationDate: date })],
+      people: [annaPerson()],
+      config: narrow({ mapping: { terminationDate: { from: 'terminationDate' } } }),
+    })
+    expect(c).toMatchObject({ action, reason })
+    expect(c.after).toMatchObject({ status, leaverDate, fields: { terminationDate: date } })
+  })
+
+  it('takes "today" in the configured time zone', () => {
+    // 2026-11-21T10:00Z is already the 22nd on Kiritimati (UTC+14)
+    const c = only({
+      employees: [anna({ terminationDate: '2026-11-22' })],
+      people: [annaPerson()],
+      config: narrow({ timeZone: 'Pacific/Kiritimati' }),
+    })
+    expect(c.action).toBe('mark_leaver')
+  })
+
+  it('puts leavers in the Ex-employees group, and takes them out when rehired', () => {
+    const leaver = only({
+      employees: [anna({ status: 'terminated' })],
+      people: [annaPerson()],
+      config: narrow(),
+    })
+    expect(leaver.after).toMatchObject({
+      status: 'leaver',
+      leaverDate: null,
+      groups: ['Ex-employees'],
+    })
+    const back = only({
+      employees: [anna()],
+      people: [
+        annaPerson({
+          status: 'leaver',
+          leaverDate: '2025-01-31',
+          groups: ['Ex-employees', 'Alumni'],
+        }),
+      ],
+      config: narrow(),
+    })
+    expect(back).toMatchObject({ action: 'reactivate', reason: 'rehired' })
+    expect(back.after).toMatchObject({ status: 'active', leaverDate: null, groups: ['Alumni'] })
+  })
+
+  it('skips employees terminated before they were ever imported, or creates them as leavers by policy', () => {
+    const gone = anna({ terminationDate: '2025-06-30' })
+    expect(only({ employees: [gone], config: narrow() })).toMatchObject({
+      action: 'skip',
+      reason: 'terminated_never_imported',
+    })
+    const created = only({
+      employees: [gone],
+      config: narrow({
+        policy: { terminatedNeverImported: 'create_as_leaver', teamsFromDepartments: false },
+      }),
+    })
+    expect(created).toMatchObject({
+      action: 'create',
+      reason: 'terminated_never_imported',
+      invite: false,
+    })
+    expect(created.after).toMatchObject({
+      status: 'leaver',
+      leaverDate: '2025-06-30',
+      groups: ['Ex-employees'],
+    })
+  })
+
+  it('marks a linked person missing from a complete read as a leaver, with no invented date', () => {
+    const c = only({ people: [annaPerson()], config: narrow() })
+    expect(c).toMatchObject({
+      action: 'mark_leaver',
+      reason: 'missing_from_source',
+      personId: 'p1',
+    })
+    expect(c.after).toMatchObject({ status: 'leaver', leaverDate: null })
+  })
+
+  it('never marks anyone missing from an incomplete read as a leaver', () => {
+    const c = only({ people: [annaPerson()], config: narrow(), source: { complete: false } })
+    expect(c).toMatchObject({ action: 'skip', reason: 'incomplete_read' })
+  })
+
+  it('never touches people that no connection or employee claims', () => {
+    const own = person('p9', { fields: { displayName: 'Founder' } })
+    const elsewhere = person('p8', { sourceKey: linked('1', 'bamboohr-acme') })
+    expect(run({ people: [own, elsewhere], config: narrow() }).changes).toEqual([])
+  })
+
+  it('skips, never marks missing, a linked employee whose record was invalid', () => {
+    const issue = {
+      code: 'invalid_string',
+      severity: 'error' as const,
+      message: 'bad email',
+      path: ['workEmail'],
+      record: '1',
+    }
+    const c = only({
+      people: [annaPerson()],
+      config: narrow(),
+      source: { invalid: [{ externalId: '1', issues: [issue] }] },
+    })
+    expect(c).toMatchObject({ action: 'skip', reason: 'invalid_record', issues: [issue] })
+  })
+
+  it('skips a new employee without a name as invalid', () => {
+    const c = only({ employees: [employee('1', { workEmail: 'x@acme.de' })], config: narrow() })
+    expect(c).toMatchObject({ action: 'skip', reason: 'invalid_record' })
+    expect(c.issues[0]?.message).toBe('has no name: first and last name are unknown')
+  })
+
+  it('skips ambiguous and conflicting matches with a reason a person can act on', () => {
+    const people = [
+      person('p1', { fields: { email: 'a@acme.de' } }),
+      person('p2', { identifier: 'a@acme.de' }),
+    ]
+    const c = only({ employees: [anna({ workEmail: 'a@acme.de' })], people, config: narrow() })
+    expect(c).toMatchObject({ action: 'skip', reason: 'ambiguous_match' })
+    expect(c.issues[0]?.message).toContain('2 people match by work_email (p1, p2)')
+  })
+
+  it('leaves out filtered employees, but still marks a linked one who left', () => {
+    const cfg = narrow({ filter: { field: 'status', op: 'eq', value: 'active' } })
+    expect(
+      only({ employees: [anna({ status: 'inactive' })], people: [annaPerson()], config: cfg }),
+    ).toMatchObject({ action: 'skip', reason: 'filtered_out', personId: 'p1' })
+    const left = only({
+      employees: [anna({ status: 'terminated', terminationDate: '2026-10-31' })],
+      people: [annaPerson()],
+      config: cfg,
+    })
+    expect(left).toMatchObject({ action: 'mark_leaver', reason: 'terminated_in_source' })
+    expect(left.diff.map((d) => d.field)).toEqual(['status', 'leaverDate', 'groups'])
+  })
+
+  it('reads a record repeated across pages once, the newest version', () => {
+    const old = anna({ lastName: 'Alt', sourceUpdatedAt: '2026-11-01T00:00:00Z' })
+    const fresh = anna({ lastName: 'Neu', sourceUpdatedAt: '2026-11-02T00:00:00Z' })
+    const result = run({ employees: [fresh, old, fresh], config: narrow() })
+    expect(result.changes).toHaveLength(1)
+    expect(personChange(result.changes, 'person:1').after?.fields['lastName']).toBe('Neu')
+    expect(result.issues).toEqual([
+      expect.objectContaining({ code: 'duplicate_in_source', record: '1' }),
+    ])
+  })
+
+  it('keeps the value of a field that failed its transform', () => {
+    const cfg = narrow({
+      mapping: {
+        phone: { from: 'mobilePhone', transforms: [{ op: 'phone_e164', defaultCountry: 'DE' }] },
+      },
+    })
+    const p = annaPerson({ fields: { phone: '+4915123456789' } })
+    const c = only({ employees: [anna({ mobilePhone: '123' })], people: [p], config: cfg })
+    expect(c.action).toBe('noop')
+    expect(c.issues[0]?.message).toContain('"123" is not a valid phone number')
+  })
+})
+
+describe('plan: readable fields', () => {
+  const readable = ['firstName', 'lastName', 'workEmail', 'preferredName']
+
+  it('says what cannot happen when termination dates are not readable, and clears nothing', () => {
+    const p = annaPerson({ fields: { ...annaPerson().fields, terminationDate: '2027-01-31' } })
+    const cfg = narrow({
+      mapping: { ...narrow().mapping, terminationDate: { from: 'terminationDate' } },
+    })
+    const result = run({
+      employees: [anna()],
+      people: [p],
+      config: cfg,
+      source: { readableFields: readable },
+    })
+    expect(result.issues.map((i) => i.message)).toContain(
+      'termination date is not readable with these credentials: leavers cannot be detected',
+    )
+    expect(personChange(result.changes, 'person:1').action).toBe('noop')
+  })
+
+  it('refuses a sync-if condition on a field it cannot read', () => {
+    const cfg = narrow({ filter: { field: 'office', op: 'eq', value: 'Berlin' } })
+    const attempt = () =>
+      run({ employees: [anna()], config: cfg, source: { readableFields: readable } })
+    expect(attempt).toThrow(SyncError)
+    expect(attempt).toThrow(
+      'office is not readable with these credentials: the sync-if condition on it cannot be evaluated',
+    )
+  })
+
+  it('refuses to plan when no identifier is readable', () => {
+    const attempt = () =>
+      run({ employees: [anna()], config: narrow(), source: { readableFields: ['firstName'] } })
+    expect(attempt).toThrow(/no identifier can be read/)
+  })
+})
+
+describe('plan: teams and managers', () => {
+  const eng = ref('Engineering', 'd1')
+  const cfg = config({
+    mapping: { displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] } },
+  })
+  const boss = employee('1', { firstName: 'Bea', lastName: 'Boss', department: eng })
+  const dev = employee('2', {
+    firstName: 'Dev',
+    lastName: 'Eloper',
+    department: eng,
+    supervisorExternalId: '1',
+  })
+
+  it('creates a team per department and puts new people in it, managers after creates', () => {
+    const result = run({ employees: [dev, boss], config: cfg })
+    expect(result.changes.map((c) => `${c.kind} ${c.action} ${c.id}`)).toEqual([
+      'person create person:1',
+      'person create person:2',
+      'team create team:d1',
+      'membership join membership:1:join:team:d1',
+      'membership join membership:2:join:team:d1',
+      'manager update manager:2',
+    ])
+    expect(result.changes.at(-1)).toMatchObject({
+      person: { change: 'person:2' },
+      after: { change: 'person:1' },
+      before: null,
+    })
+  })
+
+  it('moves a person to the team of their new department and renames a renamed one', () => {
+    const sales = team('t2', 'Sales', linked('d2'))
+    const old = team('t1', 'Eng', linked('d1'))
+    const people = [
+      person('p1', {
+        sourceKey: linked('1'),
+        fields: { displayName: 'Bea Boss' },
+        teamIds: ['t2', 'manual'],
+      }),
+    ]
+    const result = run({ employees: [boss], people, teams: [old, sales], config: cfg })
+    expect(result.changes.filter((c) => c.kind !== 'person')).toEqual([
+      expect.objectContaining({
+        kind: 'team',
+        action: 'update',
+        reason: 'department_renamed',
+        teamId: 't1',
+        after: { name: 'Engineering', sourceKey: linked('d1') },
+      }),
+      expect.objectContaining({
+        kind: 'membership',
+        action: 'join',
+        team: { id: 't1' },
+        reason: 'department_changed',
+      }),
+      expect.objectContaining({ kind: 'membership', action: 'leave', team: { id: 't2' } }),
+    ])
+  })
+
+  it('adopts an existing team with the department name instead of making a second one', () => {
+    const result = run({ employees: [boss], teams: [team('t7', 'engineering')], config: cfg })
+    expect(result.changes.find((c) => c.kind === 'team')).toMatchObject({
+      action: 'update',
+      reason: 'linked',
+      teamId: 't7',
+    })
+  })
+
+  it('takes leavers out of their teams', () => {
+    const p = person('p1', {
+      sourceKey: linked('1'),
+      fields: { displayName: 'Bea Boss' },
+      teamIds: ['t1'],
+    })
+    const result = run({
+      employees: [],
+      people: [p],
+      teams: [team('t1', 'Engineering', linked('d1'))],
+      config: cfg,
+    })
+    expect(result.changes.map((c) => `${c.kind} ${c.action} ${c.reason}`)).toEqual([
+      'person mark_leaver missing_from_source',
+      'membership leave left_company',
+    ])
+  })
+
+  it('leaves the manager empty, with a warning, when the supervisor is not synced', () => {
+    const filtered = config({ ...cfg, filter: { field: 'externalId', op: 'neq', value: '1' } })
+    const result = run({ employees: [dev, boss], config: filtered })
+    expect(result.changes.some((c) => c.kind === 'manager')).toBe(false)
+    expect(result.issues).toEqual([
+      expect.objectContaining({ code: 'supervisor_not_synced', record: '2' }),
+    ])
+  })
+
+  it('reports a reporting cycle and leaves those managers as they are', () => {
+    const a = employee('1', { firstName: 'A', lastName: 'A', supervisorExternalId: '2' })
+    const b = employee('2', { firstName: 'B', lastName: 'B', supervisorExternalId: '1' })
+    const c = employee('3', { firstName: 'C', lastName: 'C', supervisorExternalId: '1' })
+    const result = run({ employees: [a, b, c], config: cfg })
+    expect(result.changes.filter((x) => x.kind === 'manager').map((x) => x.id)).toEqual([
+      'manager:3',
+    ])
+    expect(result.issues).toEqual([
+      expect.objectContaining({
+        code: 'manager_cycle',
+        message: expect.stringContaining('1 → 2 → 1'),
+      }),
+    ])
+  })
+})

@@ -1,0 +1,788 @@
+import { SyncError } from '../errors.ts'
+import type { Issue } from '../errors.ts'
+import { compileFilter } from '../filter/filter.ts'
+import { compileMapping } from '../mapping/map-employee.ts'
+import { employeeKey } from '../matching/identifier-rule.ts'
+import { matchEmployees } from '../matching/match.ts'
+import type { MatchResult } from '../matching/match.ts'
+import type { Employee, InvalidRecord } from '../model/employee.ts'
+import type { FieldValue } from '../model/field-value.ts'
+import { sameValue } from '../model/field-value.ts'
+import { canonicalJson, contentOf } from '../model/person.ts'
+import type { Person, PersonContent, Team } from '../model/person.ts'
+import type { SyncConfig } from './sync-config.ts'
+import { readabilityIssues } from './sync-config.ts'
+import type {
+  Change,
+  FieldDiff,
+  ManagerChange,
+  MembershipChange,
+  PersonAction,
+  PersonChange,
+  Reason,
+  Ref,
+  SyncPlan,
+  TeamChange,
+} from './sync-plan.ts'
+import { summarize } from './sync-plan.ts'
+
+/** What a connector read: every employee it could normalize, and the records it could not. */
+export interface SourceSnapshot {
+  readonly employees: readonly Employee[]
+  readonly invalid: readonly InvalidRecord[]
+  /** Whether the read saw every employee (every page, no errors). */
+  readonly complete: boolean
+  readonly readAt: string | null
+  /** The model fields the credential can read (`custom.<key>` for custom ones); null: all. */
+  readonly readableFields: readonly string[] | null
+}
+
+/** What the target holds now. */
+export interface TargetSnapshot {
+  readonly people: readonly Person[]
+  readonly teams: readonly Team[]
+}
+
+export interface PlanInput {
+  readonly connectionId: string
+  readonly source: SourceSnapshot
+  readonly target: TargetSnapshot
+  readonly config: SyncConfig
+  /** The clock is an argument: the same input always gives the same plan. */
+  readonly now: Date | string
+}
+
+/** The calendar day of an instant in a time zone, `YYYY-MM-DD`. */
+export function dayIn(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now)
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** One employee per external id: a record repeated across pages is read once (the newest wins). */
+function dedupe(employees: readonly Employee[]): { employees: Employee[]; issues: Issue[] } {
+  const sorted = [...employees].sort((a, b) => byString(a.externalId, b.externalId))
+  const out: Employee[] = []
+  const issues: Issue[] = []
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1
+    while (j < sorted.length && sorted[j]?.externalId === sorted[i]?.externalId) j++
+    const group = sorted.slice(i, j)
+    if (group.length === 1 && group[0]) out.push(group[0])
+    else {
+      const versions = [...new Set(group.map((e) => canonicalJson(e)))]
+      const newest = group.reduce((best, e) => {
+        const a = best.sourceUpdatedAt ?? ''
+        const b = e.sourceUpdatedAt ?? ''
+        return b > a || (b === a && canonicalJson(e) > canonicalJson(best)) ? e : best
+      })
+      out.push(newest)
+      if (versions.length > 1) {
+        issues.push({
+          code: 'duplicate_in_source',
+          severity: 'warning',
+          message: `the HR system sent ${group.length} different versions of this employee; the newest is used`,
+          path: ['externalId'],
+          record: newest.externalId,
+        })
+      }
+    }
+    i = j
+  }
+  return { employees: out, issues }
+}
+
+function nameOf(e: Employee): string {
+  const name = [e.preferredName ?? e.firstName, e.lastName].filter((s) => s !== null).join(' ')
+  return name || e.workEmail || `employee ${e.externalId}`
+}
+
+function personName(p: Person): string {
+  const f = p.fields
+  const text = (v: FieldValue | undefined) => (typeof v === 'string' && v !== '' ? v : null)
+  const name = [text(f['firstName']), text(f['lastName'])].filter((s) => s !== null).join(' ')
+  return text(f['displayName']) ?? (name || text(f['email']) || `person ${p.id}`)
+}
+
+/** Whether the employee has left as of `today`: a termination date that has passed, or the status. */
+function leaverDateOf(e: Employee, today: string): { leaving: boolean; date: string | null } {
+  if (e.terminationDate !== null) {
+    return e.terminationDate <= today
+      ? { leaving: true, date: e.terminationDate }
+      : { leaving: false, date: null }
+  }
+  return e.status === 'terminated'
+    ? { leaving: true, date: e.lastWorkingDay }
+    : { leaving: false, date: null }
+}
+
+const keyText = (key: PersonContent['sourceKey']): string | null =>
+  key === null ? null : `${key.connectionId}/${key.externalId}`
+
+/** Field by field, then the record's own properties, as `{ field, before, after }`. */
+function diffContent(before: PersonContent | null, after: PersonContent): FieldDiff[] {
+  const diffs: FieldDiff[] = []
+  const b = before?.fields ?? {}
+  for (const field of Object.keys(after.fields)) {
+    const next = after.fields[field] ?? null
+    const prev = b[field] ?? null
+    if (!sameValue(prev, next)) diffs.push({ field, before: prev, after: next })
+  }
+  const meta: [string, FieldValue, FieldValue][] = [
+    ['identifier', before?.identifier ?? null, after.identifier],
+    ['sourceKey', keyText(before?.sourceKey ?? null), keyText(after.sourceKey)],
+    ['status', before?.status ?? null, after.status],
+    ['leaverDate', before?.leaverDate ?? null, after.leaverDate],
+    ['groups', before ? [...before.groups].sort() : null, [...after.groups].sort()],
+  ]
+  for (const [field, prev, next] of meta) {
+    if (!sameValue(prev, next)) diffs.push({ field, before: prev, after: next })
+  }
+  return diffs
+}
+
+function skipIssue(e: Employee, m: MatchResult): { reason: Reason; message: string } | null {
+  switch (m.kind) {
+    case 'ambiguous':
+      return {
+        reason: 'ambiguous_match',
+        message:
+          m.rule === 'link'
+            ? `${m.candidates.length} people are linked to this employee (${m.candidates.join(', ')})`
+            : `${m.candidates.length} people match by ${m.rule} (${m.candidates.join(', ')}): set their identifiers to tell them apart`,
+      }
+    case 'conflict':
+      return {
+        reason: 'conflicting_match',
+        message: `person ${m.personId} is also matched by employee ${m.rivals.join(', ')}: set identifiers so each person matches one employee`,
+      }
+    case 'duplicate':
+      return {
+        reason: 'duplicate_identifier',
+        message: `${m.rule} "${m.key}" is also held by ${m.others.join(', ')}: creating ${nameOf(e)} would make a duplicate`,
+      }
+    case 'linked':
+    case 'matched':
+    case 'unmatched':
+      return null
+  }
+}
+
+/** Who will have a person after this plan, and in what state: the input of teams and managers. */
+interface Planned {
+  readonly employee: Employee | null
+  readonly ref: Ref
+  readonly person: Person | null
+  readonly active: boolean
+  readonly inScope: boolean
+}
+
+/**
+ * Plans a sync: a pure function of the source snapshot, the target snapshot, the config and the
+ * clock. It reads, it never writes; the same input in any order gives the same plan.
+ * Throws `SyncError('invalid_config')` when the config cannot work with the readable fields.
+ */
+export function plan(input: PlanInput): SyncPlan {
+  const { connectionId, source, target, config } = input
+  const now = new Date(input.now)
+  if (Number.isNaN(now.getTime())) {
+    throw new SyncError('invalid_input', `now is not a valid instant: ${String(input.now)}`)
+  }
+  const today = dayIn(now, config.timeZone)
+  const readable = source.readableFields === null ? null : new Set(source.readableFields)
+  const planIssues: Issue[] = readable ? readabilityIssues(config, readable) : []
+  const blocking = planIssues.filter((i) => i.severity === 'error')
+  if (blocking.length > 0) {
+    throw new SyncError(
+      'invalid_config',
+      `this configuration cannot work with these credentials: ${blocking.map((i) => i.message).join('; ')}`,
+      { issues: blocking },
+    )
+  }
+
+  const deduped = dedupe(source.employees)
+  planIssues.push(...deduped.issues)
+  const employees = deduped.employees
+  const people = [...target.people].sort((a, b) => byString(a.id, b.id))
+  const peopleById = new Map(people.map((p) => [p.id, p]))
+  const inScope = compileFilter(config.filter, today)
+  const mapping = compileMapping(config.mapping, readable)
+  const matches = matchEmployees(employees, people, config.identifiers, connectionId)
+  const matchedIds = new Set<string>()
+  for (const m of matches.values()) if (m.kind === 'matched') matchedIds.add(m.personId)
+  const policy = config.policy
+  const leaverGroup = policy.leaverGroup
+  const identifierRules = config.identifiers.filter((r) => r !== 'name')
+  const identifierOf = (e: Employee): string | null => {
+    for (const rule of identifierRules) {
+      const key = employeeKey(rule, e)
+      if (key !== null) return key
+    }
+    return null
+  }
+
+  const personChanges: PersonChange[] = []
+  const planned = new Map<string, Planned>()
+
+  const change = (
+    fields: Pick<PersonChange, 'id' | 'label' | 'action' | 'reason'> &
+      Partial<Omit<PersonChange, 'kind'>>,
+  ): PersonChange => ({
+    kind: 'person',
+    issues: [],
+    externalId: null,
+    personId: null,
+    matchedBy: null,
+    before: null,
+    after: null,
+    diff: [],
+    targetHash: null,
+    invite: false,
+    ...fields,
+  })
+
+  const withLeaver = (content: PersonContent, date: string | null): PersonContent => ({
+    ...content,
+    status: 'leaver',
+    leaverDate: date,
+    groups:
+      leaverGroup === null || content.groups.includes(leaverGroup)
+        ? content.groups
+        : [...content.groups, leaverGroup],
+  })
+
+  for (const e of employees) {
+    const id = `person:${e.externalId}`
+    const label = nameOf(e)
+    const m = matches.get(e.externalId) ?? { kind: 'unmatched' }
+    const person = m.kind === 'linked' || m.kind === 'matched' ? peopleById.get(m.personId) : null
+    const { leaving, date } = leaverDateOf(e, today)
+    const base = { id, label, externalId: e.externalId }
+
+    const skip = skipIssue(e, m)
+    if (skip) {
+      const issue: Issue = {
+        code: skip.reason,
+        severity: 'warning',
+        message: skip.message,
+        path: [],
+        record: e.externalId,
+      }
+      personChanges.push(change({ ...base, action: 'skip', reason: skip.reason, issues: [issue] }))
+      continue
+    }
+
+    const scoped = inScope(e)
+    if (!scoped) {
+      // a filter decides who is synced; it never hides that a linked person has left
+      if (person && m.kind === 'linked' && leaving && person.status === 'active') {
+        const before = contentOf(person)
+        const after = withLeaver(before, date)
+        personChanges.push(
+          change({
+            ...base,
+            action: 'mark_leaver',
+            reason: 'terminated_in_source',
+            personId: person.id,
+            matchedBy: 'link',
+            before,
+            after,
+            diff: diffContent(before, after),
+            targetHash: person.hash,
+          }),
+        )
+        planned.set(e.externalId, {
+          employee: e,
+          ref: { id: person.id },
+          person,
+          active: false,
+          inScope: false,
+        })
+      } else {
+        personChanges.push(
+          change({ ...base, action: 'skip', reason: 'filtered_out', personId: person?.id ?? null }),
+        )
+      }
+      continue
+    }
+
+    const mapped = mapping.map(e)
+    const sourceKey = { connectionId, externalId: e.externalId }
+
+    if (!person) {
+      const fields: Record<string, FieldValue> = mapped.fields
+      const named = ['displayName', 'firstName', 'lastName'].some((f) => fields[f] != null)
+      if (!named && Object.hasOwn(config.mapping, 'displayName')) {
+        personChanges.push(
+          change({
+            ...base,
+            action: 'skip',
+            reason: 'invalid_record',
+            issues: [
+              ...mapped.issues,
+              {
+                code: 'missing_name',
+                severity: 'error',
+                message: 'has no name: first and last name are unknown',
+                path: ['firstName'],
+                record: e.externalId,
+              },
+            ],
+          }),
+        )
+        continue
+      }
+      if (leaving && policy.terminatedNeverImported === 'skip') {
+        personChanges.push(change({ ...base, action: 'skip', reason: 'terminated_never_imported' }))
+        continue
+      }
+      const fresh: PersonContent = {
+        fields,
+        identifier: identifierOf(e),
+        sourceKey,
+        status: 'active',
+        leaverDate: null,
+        groups: [],
+      }
+      const after = leaving ? withLeaver(fresh, date) : fresh
+      personChanges.push(
+        change({
+          ...base,
+          action: 'create',
+          reason: leaving ? 'terminated_never_imported' : 'new_in_source',
+          after,
+          diff: diffContent(null, after),
+          issues: mapped.issues,
+          invite: !leaving && policy.inviteNewPeople,
+        }),
+      )
+      planned.set(e.externalId, {
+        employee: e,
+        ref: { change: id },
+        person: null,
+        active: !leaving,
+        inScope: true,
+      })
+      continue
+    }
+
+    const before = contentOf(person)
+    const fields = { ...person.fields }
+    for (const [field, value] of Object.entries(mapped.fields)) {
+      if (mapping.owners.get(field) === 'hris') fields[field] = value
+    }
+    let after: PersonContent = {
+      ...before,
+      fields,
+      identifier: identifierOf(e) ?? before.identifier,
+      sourceKey,
+    }
+    let action: PersonAction
+    let reason: Reason
+    if (leaving) {
+      after = withLeaver(after, date)
+      action = person.status === 'active' ? 'mark_leaver' : 'update'
+      reason = 'terminated_in_source'
+    } else if (person.status === 'leaver') {
+      after = {
+        ...after,
+        status: 'active',
+        leaverDate: null,
+        groups: after.groups.filter((g) => g !== leaverGroup),
+      }
+      action = 'reactivate'
+      reason = 'rehired'
+    } else {
+      action = 'update'
+      reason = m.kind === 'matched' ? 'linked' : 'fields_changed'
+    }
+    const diff = diffContent(before, after)
+    if (diff.length === 0) {
+      personChanges.push(
+        change({
+          ...base,
+          action: 'noop',
+          reason: 'up_to_date',
+          personId: person.id,
+          matchedBy: 'link',
+          targetHash: person.hash,
+          issues: mapped.issues,
+        }),
+      )
+    } else {
+      if (
+        reason === 'fields_changed' &&
+        diff.every((d) => d.field === 'terminationDate') &&
+        e.terminationDate !== null
+      ) {
+        reason = 'termination_scheduled'
+      }
+      personChanges.push(
+        change({
+          ...base,
+          action,
+          reason,
+          personId: person.id,
+          matchedBy: m.kind === 'matched' ? m.rule : 'link',
+          before,
+          after,
+          diff,
+          targetHash: person.hash,
+          issues: mapped.issues,
+        }),
+      )
+    }
+    planned.set(e.externalId, {
+      employee: e,
+      ref: { id: person.id },
+      person,
+      active: !leaving,
+      inScope: true,
+    })
+  }
+
+  planMissing(input, employees, people, personChanges, planned, withLeaver, change)
+
+  const teamPlan = policy.teamsFromDepartments
+    ? planTeams(connectionId, target.teams, planned)
+    : { changes: [], issues: [] }
+  const managerPlan = policy.managersFromSupervisors
+    ? planManagers(planned)
+    : { changes: [], issues: [] }
+  planIssues.push(...teamPlan.issues, ...managerPlan.issues)
+
+  const changes: Change[] = [...personChanges, ...teamPlan.changes, ...managerPlan.changes]
+  return {
+    version: 1,
+    connectionId,
+    complete: source.complete,
+    basis: {
+      now: now.toISOString(),
+      today,
+      readAt: source.readAt,
+      employees: employees.length,
+      invalidRecords: source.invalid.length,
+      people: people.length,
+      activePeople: people.filter(
+        (p) =>
+          p.status === 'active' &&
+          (p.sourceKey?.connectionId === connectionId || matchedIds.has(p.id)),
+      ).length,
+      teams: target.teams.length,
+    },
+    summary: summarize(changes),
+    changes,
+    issues: planIssues,
+    approval: { required: false, findings: [] },
+  }
+}
+
+/**
+ * People linked to this connection whose employee was not read: leavers after a complete read,
+ * skipped after an incomplete one; an employee the HR system sent but that was invalid is never
+ * missing.
+ */
+function planMissing(
+  input: PlanInput,
+  employees: readonly Employee[],
+  people: readonly Person[],
+  out: PersonChange[],
+  planned: Map<string, Planned>,
+  withLeaver: (content: PersonContent, date: string | null) => PersonContent,
+  change: (
+    fields: Pick<PersonChange, 'id' | 'label' | 'action' | 'reason'> &
+      Partial<Omit<PersonChange, 'kind'>>,
+  ) => PersonChange,
+) {
+  const { connectionId, source } = input
+  const present = new Set(employees.map((e) => e.externalId))
+  const invalid = new Map<string, InvalidRecord>()
+  source.invalid.forEach((record, i) => {
+    const key = record.externalId ?? `#${i}`
+    if (!present.has(key) && !invalid.has(key)) invalid.set(key, record)
+  })
+  const linkCount = new Map<string, number>()
+  for (const p of people) {
+    if (p.sourceKey?.connectionId !== connectionId) continue
+    const ext = p.sourceKey.externalId
+    linkCount.set(ext, (linkCount.get(ext) ?? 0) + 1)
+  }
+
+  const invalidLinked = new Set<string>()
+  for (const p of people) {
+    if (p.sourceKey?.connectionId !== connectionId) continue
+    const ext = p.sourceKey.externalId
+    if (present.has(ext)) continue
+    const id = (linkCount.get(ext) ?? 0) > 1 ? `person:${ext}@${p.id}` : `person:${ext}`
+    const base = { id, label: personName(p), externalId: ext, personId: p.id }
+    const bad = invalid.get(ext)
+    if (bad) {
+      invalidLinked.add(ext)
+      out.push(change({ ...base, action: 'skip', reason: 'invalid_record', issues: bad.issues }))
+      continue
+    }
+    if (p.status !== 'active') continue
+    if (!source.complete) {
+      out.push(change({ ...base, action: 'skip', reason: 'incomplete_read' }))
+      continue
+    }
+    const before = contentOf(p)
+    const after = withLeaver(before, null)
+    out.push(
+      change({
+        ...base,
+        action: 'mark_leaver',
+        reason: 'missing_from_source',
+        matchedBy: 'link',
+        before,
+        after,
+        diff: diffContent(before, after),
+        targetHash: p.hash,
+      }),
+    )
+    planned.set(`${ext}@${p.id}`, {
+      employee: null,
+      ref: { id: p.id },
+      person: p,
+      active: false,
+      inScope: false,
+    })
+  }
+  for (const [key, record] of invalid) {
+    if (invalidLinked.has(key)) continue
+    const id = record.externalId === null ? `invalid:${key.slice(1)}` : `person:${key}`
+    out.push(
+      change({
+        id,
+        label: record.externalId === null ? `record ${key}` : `employee ${key}`,
+        externalId: record.externalId,
+        action: 'skip',
+        reason: 'invalid_record',
+        issues: record.issues,
+      }),
+    )
+  }
+}
+
+const teamKey = (e: Employee): string | null =>
+  e.department === null ? null : (e.department.id ?? `name:${e.department.name.toLowerCase()}`)
+
+/**
+ * One team per department of the people who stay active and in scope; people join their
+ * department's team and leave the other teams of this connection. Leavers leave them all.
+ */
+function planTeams(
+  connectionId: string,
+  teams: readonly Team[],
+  planned: ReadonlyMap<string, Planned>,
+): { changes: Change[]; issues: Issue[] } {
+  const sortedTeams = [...teams].sort((a, b) => byString(a.id, b.id))
+  const managed = new Map<string, Team>()
+  const byName = new Map<string, Team[]>()
+  for (const t of sortedTeams) {
+    if (t.sourceKey?.connectionId === connectionId) managed.set(t.sourceKey.externalId, t)
+    else if (t.sourceKey === null) {
+      const name = t.name.toLowerCase()
+      byName.set(name, [...(byName.get(name) ?? []), t])
+    }
+  }
+
+  const needed = new Map<string, string>()
+  const entries = [...planned.entries()].sort(([a], [b]) => byString(a, b))
+  for (const [, p] of entries) {
+    const key = p.employee && p.active && p.inScope ? teamKey(p.employee) : null
+    if (key !== null && !needed.has(key) && p.employee?.department) {
+      needed.set(key, p.employee.department.name)
+    }
+  }
+
+  const changes: Change[] = []
+  const issues: Issue[] = []
+  const teamRefs = new Map<string, Ref>()
+  const managedIds = new Set([...managed.values()].map((t) => t.id))
+  for (const [key, name] of [...needed.entries()].sort(([a], [b]) => byString(a, b))) {
+    const sourceKey = { connectionId, externalId: key }
+    const id = `team:${key}`
+    const existing = managed.get(key)
+    const sameName = byName.get(name.toLowerCase()) ?? []
+    if (existing) {
+      teamRefs.set(key, { id: existing.id })
+      if (existing.name !== name) {
+        changes.push(teamChange(id, 'update', 'department_renamed', existing, { name, sourceKey }))
+      }
+    } else if (sameName.length === 1 && sameName[0]) {
+      const team = sameName[0]
+      teamRefs.set(key, { id: team.id })
+      managedIds.add(team.id)
+      byName.delete(name.toLowerCase())
+      changes.push(teamChange(id, 'update', 'linked', team, { name, sourceKey }))
+    } else {
+      if (sameName.length > 1) {
+        issues.push({
+          code: 'ambiguous_team',
+          severity: 'warning',
+          message: `${sameName.length} teams are called "${name}"; a new team is created for the department`,
+          path: ['department'],
+        })
+      }
+      teamRefs.set(key, { change: id })
+      changes.push(teamChange(id, 'create', 'new_department', null, { name, sourceKey }))
+    }
+  }
+
+  for (const [key, p] of entries) {
+    const wantedKey = p.employee && p.active && p.inScope ? teamKey(p.employee) : null
+    const wanted = wantedKey === null ? null : (teamRefs.get(wantedKey) ?? null)
+    const current = (p.person?.teamIds ?? []).filter((t) => managedIds.has(t))
+    const label = p.employee ? nameOf(p.employee) : p.person ? personName(p.person) : key
+    const isCurrent = wanted !== null && 'id' in wanted && current.includes(wanted.id)
+    if (wanted !== null && !isCurrent) {
+      changes.push(
+        membership(
+          key,
+          'join',
+          p.person ? 'department_changed' : 'new_in_source',
+          p.ref,
+          wanted,
+          label,
+        ),
+      )
+    }
+    for (const teamId of current.sort(byString)) {
+      if (wanted !== null && 'id' in wanted && wanted.id === teamId) continue
+      const reason = p.active ? 'department_changed' : 'left_company'
+      changes.push(membership(key, 'leave', reason, p.ref, { id: teamId }, label))
+    }
+  }
+  return { changes, issues }
+}
+
+function teamChange(
+  id: string,
+  action: TeamChange['action'],
+  reason: Reason,
+  before: Team | null,
+  after: TeamChange['after'],
+): TeamChange {
+  return {
+    id,
+    kind: 'team',
+    action,
+    reason,
+    label: after.name,
+    issues: [],
+    teamId: before?.id ?? null,
+    before: before ? { name: before.name, sourceKey: before.sourceKey } : null,
+    after,
+    targetHash: before?.hash ?? null,
+  }
+}
+
+const refText = (ref: Ref): string => ('id' in ref ? ref.id : ref.change)
+
+function membership(
+  key: string,
+  action: MembershipChange['action'],
+  reason: Reason,
+  person: Ref,
+  team: Ref,
+  label: string,
+): MembershipChange {
+  return {
+    id: `membership:${key}:${action}:${refText(team)}`,
+    kind: 'membership',
+    action,
+    reason,
+    label,
+    issues: [],
+    person,
+    team,
+  }
+}
+
+/**
+ * A person's manager is their supervisor's person. A supervisor who is not synced leaves the
+ * manager empty with a warning; people in a reporting cycle keep their manager, and the cycle is
+ * reported.
+ */
+function planManagers(planned: ReadonlyMap<string, Planned>): {
+  changes: ManagerChange[]
+  issues: Issue[]
+} {
+  const issues: Issue[] = []
+  const desired = new Map<string, string | null>()
+  const entries = [...planned.entries()].sort(([a], [b]) => byString(a, b))
+  for (const [key, p] of entries) {
+    if (!p.employee || !p.active || !p.inScope) continue
+    const sup = p.employee.supervisorExternalId
+    if (sup === null) {
+      desired.set(key, null)
+      continue
+    }
+    const boss = planned.get(sup)
+    if (!boss?.inScope) {
+      desired.set(key, null)
+      issues.push({
+        code: 'supervisor_not_synced',
+        severity: 'warning',
+        message: `supervisor ${sup} is not synced (outside the sync-if conditions, skipped or not in the HR system): the manager is left empty`,
+        path: ['supervisorExternalId'],
+        record: key,
+      })
+      continue
+    }
+    desired.set(key, sup)
+  }
+
+  // every node has at most one supervisor, so each walk ends in a root or runs into a cycle
+  const inCycle = new Set<string>()
+  const state = new Map<string, 'walking' | 'done'>()
+  for (const start of desired.keys()) {
+    const path: string[] = []
+    let node: string | null | undefined = start
+    while (node != null && state.get(node) === undefined) {
+      state.set(node, 'walking')
+      path.push(node)
+      node = desired.get(node)
+    }
+    if (node != null && state.get(node) === 'walking') {
+      const cycle = path.slice(path.indexOf(node))
+      for (const member of cycle) inCycle.add(member)
+      issues.push({
+        code: 'manager_cycle',
+        severity: 'warning',
+        message: `supervisors form a cycle (${cycle.join(' → ')} → ${node}): these managers are left as they are`,
+        path: ['supervisorExternalId'],
+        record: node,
+      })
+    }
+    for (const visited of path) state.set(visited, 'done')
+  }
+
+  const changes: ManagerChange[] = []
+  for (const [key, sup] of desired) {
+    if (inCycle.has(key)) continue
+    const p = planned.get(key)
+    if (!p) continue
+    const wanted = sup === null ? null : (planned.get(sup)?.ref ?? null)
+    const current = p.person?.managerId ?? null
+    if (wanted === null ? current === null : 'id' in wanted && wanted.id === current) continue
+    changes.push({
+      id: `manager:${key}`,
+      kind: 'manager',
+      action: 'update',
+      reason: 'supervisor_changed',
+      label: p.employee ? nameOf(p.employee) : key,
+      issues: [],
+      person: p.ref,
+      before: current,
+      after: wanted,
+    })
+  }
+  return { changes, issues }
+}

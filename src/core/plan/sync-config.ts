@@ -1,0 +1,124 @@
+import { z } from 'zod'
+
+import type { Issue } from '../errors.ts'
+import { FilterRule, filterFields } from '../filter/filter-rule.ts'
+import { MappingConfig, defaultMapping, ruleSources } from '../mapping/mapping-config.ts'
+import { IdentifierRule, ruleName } from '../matching/identifier-rule.ts'
+import { Text } from '../model/employee.ts'
+import { targetFieldLabel } from '../model/person.ts'
+import { sourceLabel, sourceRoot } from '../model/source-path.ts'
+
+const validTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** What a sync may do beyond updating fields. */
+export const SyncPolicy = z.strictObject({
+  /** Employees terminated before they were ever imported: left out, or created as leavers. */
+  terminatedNeverImported: z.enum(['skip', 'create_as_leaver']).default('skip'),
+  /** The group leavers join (Ledgy's "Ex-employees"); null: none. */
+  leaverGroup: Text.nullable().default('Ex-employees'),
+  /** A plan that would make more than this share of active people leavers waits for approval. */
+  leaverThreshold: z.number().min(0).max(1).default(0.2),
+  /** One team per department; people join their department's team and leave the old one. */
+  teamsFromDepartments: z.boolean().default(true),
+  /** A person's manager is the person of their supervisor. */
+  managersFromSupervisors: z.boolean().default(true),
+  /** New people are created with a pending invitation. */
+  inviteNewPeople: z.boolean().default(false),
+})
+export type SyncPolicy = z.infer<typeof SyncPolicy>
+
+/** Everything that decides a plan, besides the data: parsed once, then passed around frozen. */
+export const SyncConfig = z.strictObject({
+  mapping: MappingConfig.default(() => defaultMapping()),
+  identifiers: z.array(IdentifierRule).min(1).default(['work_email']),
+  filter: FilterRule.nullable().default(null),
+  policy: SyncPolicy.default(() => SyncPolicy.parse({})),
+  /** Where "today" is: decides whether a termination date has passed. */
+  timeZone: z
+    .string()
+    .refine(validTimeZone, { message: 'is not an IANA time zone' })
+    .default('UTC'),
+})
+export type SyncConfig = z.infer<typeof SyncConfig>
+
+const IDENTIFIER_SOURCES: Record<string, string> = {
+  work_email: 'workEmail',
+  personal_email: 'personalEmail',
+  employee_number: 'employeeNumber',
+}
+
+/**
+ * What a configuration cannot do with a credential that reads only `readable` (model field
+ * names, `custom.<key>` for custom fields): one issue per consequence, in words an admin can act
+ * on. Errors make planning impossible; warnings say what will not happen.
+ */
+export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<string>): Issue[] {
+  const issues: Issue[] = []
+  const can = (path: string) => readable.has(sourceRoot(path))
+  const missing = (
+    path: string,
+    consequence: string,
+    severity: Issue['severity'],
+    at: (string | number)[],
+  ) =>
+    issues.push({
+      code: 'field_not_readable',
+      severity,
+      message: `${sourceLabel(path)} is not readable with these credentials: ${consequence}`,
+      path: at,
+    })
+
+  if (!can('terminationDate')) {
+    missing('terminationDate', 'leavers cannot be detected', 'warning', ['terminationDate'])
+  }
+  const identifierPaths = config.identifiers.map((rule) =>
+    typeof rule === 'string'
+      ? rule === 'name'
+        ? ['firstName', 'lastName']
+        : [IDENTIFIER_SOURCES[rule] ?? rule]
+      : [`custom.${rule.custom}`],
+  )
+  const usable = identifierPaths.filter((paths) => paths.every(can))
+  config.identifiers.forEach((rule, i) => {
+    const path = identifierPaths[i]?.find((p) => !can(p))
+    if (path === undefined) return
+    missing(
+      path,
+      usable.length === 0
+        ? 'no identifier can be read, so no employee can be matched and every one would be created again'
+        : `employees cannot be matched by ${ruleName(rule).replace('_', ' ')}`,
+      usable.length === 0 ? 'error' : 'warning',
+      ['identifiers', i],
+    )
+  })
+  for (const path of new Set(config.filter ? filterFields(config.filter) : [])) {
+    if (!can(path)) {
+      missing(path, 'the sync-if condition on it cannot be evaluated', 'error', ['filter', path])
+    }
+  }
+  if (config.policy.managersFromSupervisors && !can('supervisorExternalId')) {
+    missing('supervisorExternalId', 'managers cannot be set from supervisors', 'warning', [
+      'policy',
+      'managersFromSupervisors',
+    ])
+  }
+  if (config.policy.teamsFromDepartments && !can('department')) {
+    missing('department', 'teams cannot be built from departments', 'warning', [
+      'policy',
+      'teamsFromDepartments',
+    ])
+  }
+  for (const [field, rule] of Object.entries(config.mapping)) {
+    const path = ruleSources(rule).find((p) => !can(p))
+    if (path === undefined || path === 'terminationDate') continue
+    missing(path, `${targetFieldLabel(field)} will not be synced`, 'warning', ['mapping', field])
+  }
+  return issues
+}
