@@ -4,7 +4,17 @@ import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
 // The folder table in DESIGN.md, as lint rules: what each layer may import.
-const layers = ['config', 'connectors', 'targets', 'engine', 'jobs', 'storage', 'http', 'web', 'cli']
+const layers = [
+  'config',
+  'connectors',
+  'targets',
+  'engine',
+  'jobs',
+  'storage',
+  'http',
+  'web',
+  'cli',
+]
 const intoLayer = (names) => `(^|/)(${names.join('|')})(/|$)|(^|/)main(\\.ts)?$`
 const except = (kept) => layers.filter((layer) => !kept.includes(layer))
 const testFiles = ['**/*.test.ts', 'test/**']
@@ -50,10 +60,13 @@ export default tseslint.config(
   {
     files: ['src/connectors/*/**/*.ts', 'src/targets/*/**/*.ts'],
     ignores: testFiles,
-    rules: restrict('an adapter imports its own folder, its contract, connectors/http.ts and core/', [
-      { regex: intoLayer(except(['connectors', 'targets'])) },
-      { regex: '^\\.\\./(?!(connector|http|target)\\.ts$)[^./]' },
-    ]),
+    rules: restrict(
+      'an adapter imports its own folder, its contract, connectors/http.ts and core/',
+      [
+        { regex: intoLayer(except(['connectors', 'targets'])) },
+        { regex: '^\\.\\./(?!(connector|http|target)\\.ts$)[^./]' },
+      ],
+    ),
   },
   {
     files: ['src/engine/**/*.ts', 'src/jobs/**/*.ts'],

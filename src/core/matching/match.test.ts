@@ -150,3 +150,21 @@ describe('matchEmployees', () => {
     expect(result['1']).toEqual({ kind: 'ambiguous', rule: 'link', candidates: ['p1', 'p2'] })
   })
 })
+
+describe('matchEmployees: contested people', () => {
+  it('does not let one employee take a person another employee might be', () => {
+    const byNumber = employee('3', { employeeNumber: '2' })
+    const byEmail = employee('11', { workEmail: 'b@acme.de' })
+    const people = [
+      person('p7', { fields: { email: 'b@acme.de', employeeNumber: '2' } }),
+      person('p11', { fields: { employeeNumber: '2' } }),
+    ]
+    const result = match([byNumber, byEmail], people, ['employee_number', 'work_email'])
+    expect(result['3']).toEqual({
+      kind: 'ambiguous',
+      rule: 'employee_number',
+      candidates: ['p11', 'p7'],
+    })
+    expect(result['11']).toEqual({ kind: 'conflict', personId: 'p7', rivals: ['3'] })
+  })
+})

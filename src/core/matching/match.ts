@@ -10,7 +10,8 @@ import { employeeKey, personKeys, ruleName } from './identifier-rule.ts'
  * - `matched`: found by the identifier rule `rule`;
  * - `unmatched`: nobody has it: a new person;
  * - `ambiguous`: several people fit the first rule that found anyone: reported, never guessed;
- * - `conflict`: the person this employee found is claimed by other employees (`rivals`) too;
+ * - `conflict`: the person this employee found is claimed by other employees (`rivals`) too, by
+ *   a match or as one of the candidates of an ambiguous match;
  * - `duplicate`: nobody matched, but creating a person would duplicate a key that another record
  *   holds (`others`: `person:<id>` or `employee:<externalId>`).
  */
@@ -61,6 +62,10 @@ export function matchEmployees(
     results.set(e.externalId, firstMatch(e))
     const r = results.get(e.externalId)
     if (r?.kind === 'matched') push(claims, r.personId, e.externalId)
+    // a person an ambiguous employee might be is contested: nobody else takes it in this plan
+    if (r?.kind === 'ambiguous' && r.rule !== 'link') {
+      for (const personId of r.candidates) push(claims, personId, e.externalId)
+    }
   }
 
   function firstMatch(e: Employee): MatchResult {
@@ -82,6 +87,7 @@ export function matchEmployees(
   for (const [personId, claimants] of claims) {
     if (claimants.length < 2) continue
     for (const id of claimants) {
+      if (results.get(id)?.kind !== 'matched') continue
       const rivals = claimants.filter((other) => other !== id).sort()
       results.set(id, { kind: 'conflict', personId, rivals })
     }
