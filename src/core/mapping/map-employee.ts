@@ -22,9 +22,13 @@ export interface CompiledMapping {
   readonly map: (employee: Employee) => MappedEmployee
   /** Who owns each mapped field (`hris` overwrites on every sync, `app` sets on create only). */
   readonly owners: ReadonlyMap<string, Owner>
+  /** The mapped fields the HR system owns (overwritten on every sync), in mapping order. */
+  readonly hrisFields: readonly string[]
   /** Fields left out because a source they read is not readable with the credential. */
   readonly unreadable: readonly string[]
 }
+
+const NO_ISSUES: readonly Issue[] = Object.freeze([])
 
 type Step = (value: FieldValue, employee: Employee) => { value: FieldValue } | { problem: string }
 
@@ -89,16 +93,25 @@ function compileTransform(t: Transform): Step {
       return (v) => keep(eachText(v, (s) => s.toLowerCase()))
     case 'name_format':
       return (_v, e) => keep(formatName(e, t.format, t.preferred))
-    case 'phone_e164':
+    case 'phone_e164': {
+      // numbers repeat within a company (switchboards), and parsing is the costly part of mapping
+      const seen = new Map<string, ReturnType<Step>>()
       return (v) => {
         if (v === null) return keep(null)
         const text = String(v)
-        const phone = parsePhoneNumberFromString(text, { defaultCountry: t.defaultCountry })
-        if (phone?.isValid()) return keep(phone.number)
-        return {
-          problem: `"${text}" is not a valid phone number (default country ${t.defaultCountry}); add the country code in the HR system`,
+        let out = seen.get(text)
+        if (out === undefined) {
+          const phone = parsePhoneNumberFromString(text, { defaultCountry: t.defaultCountry })
+          out = phone?.isValid()
+            ? keep(phone.number)
+            : {
+                problem: `"${text}" is not a valid phone number (default country ${t.defaultCountry}); add the country code in the HR system`,
+              }
+          seen.set(text, out)
         }
+        return out
       }
+    }
     case 'date':
       return (v) => {
         if (v === null) return keep(null)
@@ -196,8 +209,9 @@ export function compileMapping(
       }
       fields[field] = value
     }
-    return { fields, issues: issues ?? [] }
+    return { fields, issues: issues ?? NO_ISSUES }
   }
 
-  return { map, owners, unreadable }
+  const hrisFields = [...owners].filter(([, owner]) => owner === 'hris').map(([field]) => field)
+  return { map, owners, hrisFields, unreadable }
 }

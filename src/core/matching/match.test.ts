@@ -20,7 +20,9 @@ describe('nameKey', () => {
   ])('%j equals %s', (parts, other) => {
     expect(nameKey(...parts)).toBe(nameKey(other))
   })
-  it('is unknown for no words', () => expect(nameKey(' , ')).toBeNull())
+  it('is unknown for no words', () => {
+    expect(nameKey(' , ')).toBeNull()
+  })
 })
 
 describe('matchEmployees', () => {

@@ -44,12 +44,19 @@ export function matchEmployees(
   rules: readonly IdentifierRule[],
   connectionId: string,
 ): Map<string, MatchResult> {
-  const linked = new Map<string, string[]>()
+  const linked = new Map<string, string>()
+  const linkedTwice = new Map<string, string[]>()
   const unlinked: Person[] = []
   for (const p of people) {
     if (p.sourceKey === null) unlinked.push(p)
-    else if (p.sourceKey.connectionId === connectionId) push(linked, p.sourceKey.externalId, p.id)
+    else if (p.sourceKey.connectionId === connectionId) {
+      const ext = p.sourceKey.externalId
+      const first = linked.get(ext)
+      if (first === undefined) linked.set(ext, p.id)
+      else linkedTwice.set(ext, [...(linkedTwice.get(ext) ?? [first]), p.id])
+    }
   }
+  unlinked.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const indexes = rules.map((rule) => {
     const index = new Map<string, string[]>()
     for (const p of unlinked) for (const key of personKeys(rule, p)) push(index, key, p.id)
@@ -69,9 +76,10 @@ export function matchEmployees(
   }
 
   function firstMatch(e: Employee): MatchResult {
-    const links = linked.get(e.externalId)
-    if (links?.length === 1 && links[0] !== undefined) return { kind: 'linked', personId: links[0] }
-    if (links && links.length > 1) return { kind: 'ambiguous', rule: 'link', candidates: links }
+    const several = linkedTwice.get(e.externalId)
+    if (several) return { kind: 'ambiguous', rule: 'link', candidates: [...several].sort() }
+    const link = linked.get(e.externalId)
+    if (link !== undefined) return { kind: 'linked', personId: link }
     for (const [i, rule] of rules.entries()) {
       const key = employeeKey(rule, e)
       const candidates = key === null ? undefined : indexes[i]?.get(key)
@@ -112,18 +120,27 @@ function markDuplicates(
   const unmatched = employees.filter((e) => results.get(e.externalId)?.kind === 'unmatched')
   if (unmatched.length === 0 || unique.length === 0) return
 
+  // only the keys some unmatched employee has can make a duplicate: index just those
+  const holders = unique.map((rule) => {
+    const by = new Map<string, string[]>()
+    for (const e of unmatched) {
+      const key = employeeKey(rule, e)
+      if (key !== null) by.set(key, [])
+    }
+    return { rule, by }
+  })
+  const hold = (by: Map<string, string[]>, key: string | null, holder: () => string) => {
+    if (key !== null) by.get(key)?.push(holder())
+  }
   const present = new Set(employees.map((e) => e.externalId))
   const taken = new Set<string>()
-  const holders = unique.map((rule) => ({ rule, by: new Map<string, string[]>() }))
   for (const e of employees) {
     const r = results.get(e.externalId)
     if (r?.kind === 'linked' || r?.kind === 'matched') taken.add(r.personId)
     // an employee holds its keys from now on, unless it is left out as ambiguous
     if (r?.kind === 'ambiguous' || r?.kind === 'conflict') continue
-    for (const { rule, by } of holders) {
-      const key = employeeKey(rule, e)
-      if (key !== null) push(by, key, `employee:${e.externalId}`)
-    }
+    for (const { rule, by } of holders)
+      hold(by, employeeKey(rule, e), () => `employee:${e.externalId}`)
   }
   for (const p of people) {
     // people tied to a present employee will carry that employee's keys instead
@@ -132,7 +149,7 @@ function markDuplicates(
       (p.sourceKey?.connectionId === connectionId && present.has(p.sourceKey.externalId))
     if (tied) continue
     for (const { rule, by } of holders) {
-      for (const key of personKeys(rule, p)) push(by, key, `person:${p.id}`)
+      for (const key of personKeys(rule, p)) hold(by, key, () => `person:${p.id}`)
     }
   }
 

@@ -438,11 +438,8 @@ describe('plan: teams and managers', () => {
     expect(result.changes.filter((x) => x.kind === 'manager').map((x) => x.id)).toEqual([
       'manager:3',
     ])
-    expect(result.issues).toEqual([
-      expect.objectContaining({
-        code: 'manager_cycle',
-        message: expect.stringContaining('1 → 2 → 1'),
-      }),
+    expect(result.issues.map((i) => `${i.code}: ${i.message}`)).toEqual([
+      'manager_cycle: supervisors form a cycle (1 → 2 → 1): these managers are left as they are',
     ])
   })
 })

@@ -63,10 +63,22 @@ export function dayIn(now: Date, timeZone: string): string {
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+/** One empty list for the many changes without issues or diffs: 100,000 fewer allocations. */
+const NONE: readonly never[] = Object.freeze([])
+
+/** Sorted by a string key; most inputs already are (APIs and databases list by id), so check first. */
+export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (key(items[i - 1] as T) > key(items[i] as T)) {
+      return [...items].sort((a, b) => byString(key(a), key(b)))
+    }
+  }
+  return [...items]
+}
 
 /** One employee per external id: a record repeated across pages is read once (the newest wins). */
 function dedupe(employees: readonly Employee[]): { employees: Employee[]; issues: Issue[] } {
-  const sorted = [...employees].sort((a, b) => byString(a.externalId, b.externalId))
+  const sorted = sortedBy(employees, (e) => e.externalId)
   const out: Employee[] = []
   const issues: Issue[] = []
   for (let i = 0; i < sorted.length;) {
@@ -98,8 +110,10 @@ function dedupe(employees: readonly Employee[]): { employees: Employee[]; issues
 }
 
 function nameOf(e: Employee): string {
-  const name = [e.preferredName ?? e.firstName, e.lastName].filter((s) => s !== null).join(' ')
-  return name || e.workEmail || `employee ${e.externalId}`
+  const first = e.preferredName ?? e.firstName
+  const last = e.lastName
+  if (first !== null && last !== null) return `${first} ${last}`
+  return first ?? last ?? e.workEmail ?? `employee ${e.externalId}`
 }
 
 function personName(p: Person): string {
@@ -138,8 +152,10 @@ function diffContent(before: PersonContent | null, after: PersonContent): FieldD
     ['sourceKey', keyText(before?.sourceKey ?? null), keyText(after.sourceKey)],
     ['status', before?.status ?? null, after.status],
     ['leaverDate', before?.leaverDate ?? null, after.leaverDate],
-    ['groups', before ? [...before.groups].sort() : null, [...after.groups].sort()],
   ]
+  if (before?.groups !== after.groups) {
+    meta.push(['groups', before ? [...before.groups].sort() : null, [...after.groups].sort()])
+  }
   for (const [field, prev, next] of meta) {
     if (!sameValue(prev, next)) diffs.push({ field, before: prev, after: next })
   }
@@ -208,7 +224,9 @@ export function plan(input: PlanInput): SyncPlan {
   const deduped = dedupe(source.employees)
   planIssues.push(...deduped.issues)
   const employees = deduped.employees
-  const people = [...target.people].sort((a, b) => byString(a.id, b.id))
+  // order matters only where people become a list: matching sorts its candidates, planMissing
+  // its absentees
+  const people = target.people
   const peopleById = new Map(people.map((p) => [p.id, p]))
   const inScope = compileFilter(config.filter, today)
   const mapping = compileMapping(config.mapping, readable)
@@ -234,16 +252,19 @@ export function plan(input: PlanInput): SyncPlan {
       Partial<Omit<PersonChange, 'kind'>>,
   ): PersonChange => ({
     kind: 'person',
-    issues: [],
-    externalId: null,
-    personId: null,
-    matchedBy: null,
-    before: null,
-    after: null,
-    diff: [],
-    targetHash: null,
-    invite: false,
-    ...fields,
+    id: fields.id,
+    label: fields.label,
+    action: fields.action,
+    reason: fields.reason,
+    issues: fields.issues ?? NONE,
+    externalId: fields.externalId ?? null,
+    personId: fields.personId ?? null,
+    matchedBy: fields.matchedBy ?? null,
+    before: fields.before ?? null,
+    after: fields.after ?? null,
+    diff: fields.diff ?? NONE,
+    targetHash: fields.targetHash ?? null,
+    invite: fields.invite ?? false,
   })
 
   const withLeaver = (content: PersonContent, date: string | null): PersonContent => ({
@@ -371,17 +392,48 @@ export function plan(input: PlanInput): SyncPlan {
       continue
     }
 
+    const identifier = identifierOf(e) ?? person.identifier
+    const current =
+      m.kind === 'linked' &&
+      identifier === person.identifier &&
+      (leaving
+        ? person.status === 'leaver' &&
+          person.leaverDate === date &&
+          (leaverGroup === null || person.groups.includes(leaverGroup))
+        : person.status === 'active') &&
+      mapping.hrisFields.every(
+        (f) => !(f in mapped.fields) || sameValue(person.fields[f] ?? null, mapped.fields[f]),
+      )
+    planned.set(e.externalId, {
+      employee: e,
+      ref: { id: person.id },
+      person,
+      active: !leaving,
+      inScope: true,
+    })
+    // most people are up to date: say so without building their next state
+    if (current) {
+      personChanges.push(
+        change({
+          ...base,
+          action: 'noop',
+          reason: 'up_to_date',
+          personId: person.id,
+          matchedBy: 'link',
+          targetHash: person.hash,
+          issues: mapped.issues,
+        }),
+      )
+      continue
+    }
+
     const before = contentOf(person)
     const fields = { ...person.fields }
-    for (const [field, value] of Object.entries(mapped.fields)) {
-      if (mapping.owners.get(field) === 'hris') fields[field] = value
+    for (const field of mapping.hrisFields) {
+      const value = mapped.fields[field]
+      if (value !== undefined) fields[field] = value
     }
-    let after: PersonContent = {
-      ...before,
-      fields,
-      identifier: identifierOf(e) ?? before.identifier,
-      sourceKey,
-    }
+    let after: PersonContent = { ...before, fields, identifier, sourceKey }
     let action: PersonAction
     let reason: Reason
     if (leaving) {
@@ -437,13 +489,6 @@ export function plan(input: PlanInput): SyncPlan {
         }),
       )
     }
-    planned.set(e.externalId, {
-      employee: e,
-      ref: { id: person.id },
-      person,
-      active: !leaving,
-      inScope: true,
-    })
   }
 
   planMissing(input, employees, people, personChanges, planned, withLeaver, change)
@@ -500,24 +545,29 @@ function planMissing(
   ) => PersonChange,
 ) {
   const { connectionId, source } = input
-  const present = new Set(employees.map((e) => e.externalId))
+  const present = new Set<string>()
+  for (const e of employees) present.add(e.externalId)
   const invalid = new Map<string, InvalidRecord>()
   source.invalid.forEach((record, i) => {
     const key = record.externalId ?? `#${i}`
     if (!present.has(key) && !invalid.has(key)) invalid.set(key, record)
   })
+  const absent = sortedBy(
+    people.filter(
+      (p) => p.sourceKey?.connectionId === connectionId && !present.has(p.sourceKey.externalId),
+    ),
+    (p) => p.id,
+  )
   const linkCount = new Map<string, number>()
-  for (const p of people) {
-    if (p.sourceKey?.connectionId !== connectionId) continue
-    const ext = p.sourceKey.externalId
+  for (const p of absent) {
+    const ext = p.sourceKey?.externalId ?? ''
     linkCount.set(ext, (linkCount.get(ext) ?? 0) + 1)
   }
 
   const invalidLinked = new Set<string>()
-  for (const p of people) {
-    if (p.sourceKey?.connectionId !== connectionId) continue
+  for (const p of absent) {
+    if (p.sourceKey === null) continue
     const ext = p.sourceKey.externalId
-    if (present.has(ext)) continue
     const id = (linkCount.get(ext) ?? 0) > 1 ? `person:${ext}@${p.id}` : `person:${ext}`
     const base = { id, label: personName(p), externalId: ext, personId: p.id }
     const bad = invalid.get(ext)
@@ -593,7 +643,8 @@ function planTeams(
   }
 
   const needed = new Map<string, string>()
-  const entries = [...planned.entries()].sort(([a], [b]) => byString(a, b))
+  // planned is filled in a deterministic order: employees by id, then people by id
+  const entries = [...planned.entries()]
   for (const [, p] of entries) {
     const key = p.employee && p.active && p.inScope ? teamKey(p.employee) : null
     if (key !== null && !needed.has(key) && p.employee?.department) {
@@ -716,8 +767,7 @@ function planManagers(planned: ReadonlyMap<string, Planned>): {
 } {
   const issues: Issue[] = []
   const desired = new Map<string, string | null>()
-  const entries = [...planned.entries()].sort(([a], [b]) => byString(a, b))
-  for (const [key, p] of entries) {
+  for (const [key, p] of planned) {
     if (!p.employee || !p.active || !p.inScope) continue
     const sup = p.employee.supervisorExternalId
     if (sup === null) {
@@ -740,28 +790,37 @@ function planManagers(planned: ReadonlyMap<string, Planned>): {
   }
 
   // every node has at most one supervisor, so each walk ends in a root or runs into a cycle
+  const nodes = [...desired.keys()]
+  const index = new Map(nodes.map((key, i) => [key, i]))
+  const next = Int32Array.from(nodes, (key) => {
+    const sup = desired.get(key)
+    return sup == null ? -1 : (index.get(sup) ?? -1)
+  })
+  const WALKING = 1
+  const DONE = 2
+  const state = new Uint8Array(nodes.length)
   const inCycle = new Set<string>()
-  const state = new Map<string, 'walking' | 'done'>()
-  for (const start of desired.keys()) {
-    const path: string[] = []
-    let node: string | null | undefined = start
-    while (node != null && state.get(node) === undefined) {
-      state.set(node, 'walking')
+  const path: number[] = []
+  for (let start = 0; start < nodes.length; start++) {
+    path.length = 0
+    let node = start
+    while (node !== -1 && state[node] === 0) {
+      state[node] = WALKING
       path.push(node)
-      node = desired.get(node)
+      node = next[node] ?? -1
     }
-    if (node != null && state.get(node) === 'walking') {
-      const cycle = path.slice(path.indexOf(node))
+    if (node !== -1 && state[node] === WALKING) {
+      const cycle = path.slice(path.indexOf(node)).map((i) => nodes[i] ?? '')
       for (const member of cycle) inCycle.add(member)
       issues.push({
         code: 'manager_cycle',
         severity: 'warning',
-        message: `supervisors form a cycle (${cycle.join(' → ')} → ${node}): these managers are left as they are`,
+        message: `supervisors form a cycle (${cycle.join(' → ')} → ${nodes[node] ?? ''}): these managers are left as they are`,
         path: ['supervisorExternalId'],
-        record: node,
+        record: nodes[node] ?? '',
       })
     }
-    for (const visited of path) state.set(visited, 'done')
+    for (const visited of path) state[visited] = DONE
   }
 
   const changes: ManagerChange[] = []

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+
+import { formatPath, issuesFromZod } from '../errors.ts'
+import { SyncConfig, readabilityIssues } from './sync-config.ts'
+
+describe('SyncConfig', () => {
+  it('fills every default', () => {
+    const cfg = SyncConfig.parse({})
+    expect(cfg.identifiers).toEqual(['work_email'])
+    expect(cfg.filter).toBeNull()
+    expect(cfg.timeZone).toBe('UTC')
+    expect(cfg.policy).toEqual({
+      terminatedNeverImported: 'skip',
+      leaverGroup: 'Ex-employees',
+      leaverThreshold: 0.2,
+      teamsFromDepartments: true,
+      managersFromSupervisors: true,
+      inviteNewPeople: false,
+    })
+    expect(Object.keys(cfg.mapping)).toContain('displayName')
+  })
+
+  it.each([
+    [{ identifiers: [] }, 'identifiers'],
+    [{ identifiers: ['email'] }, 'identifiers[0]'],
+    [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
+    [{ policy: { leaverThreshold: 1.5 } }, 'policy.leaverThreshold'],
+    [{ policy: { leaverGroup: '' } }, 'policy.leaverGroup'],
+    [{ filter: { field: 'office', op: 'eq' } }, 'filter'],
+    [{ mapping: { email: { from: 'mail' } } }, 'mapping.email.from'],
+    [{ extra: true }, ''],
+  ])('rejects %j at %s', (input, path) => {
+    const result = SyncConfig.safeParse(input)
+    expect(result.success).toBe(false)
+    const issues = result.error ? issuesFromZod(result.error) : []
+    expect(issues.map((i) => formatPath(i.path))).toContain(path)
+  })
+})
+
+describe('readabilityIssues', () => {
+  const cfg = SyncConfig.parse({
+    identifiers: ['employee_number', 'work_email'],
+    filter: { all: [{ field: 'legalEntity', op: 'eq', value: 'Acme GmbH' }] },
+  })
+  const all = new Set([
+    'firstName',
+    'lastName',
+    'preferredName',
+    'workEmail',
+    'personalEmail',
+    'mobilePhone',
+    'workPhone',
+    'employeeNumber',
+    'position',
+    'department',
+    'team',
+    'office',
+    'legalEntity',
+    'employmentType',
+    'hireDate',
+    'terminationDate',
+    'supervisorExternalId',
+  ])
+  const without = (...fields: string[]) => new Set([...all].filter((f) => !fields.includes(f)))
+
+  it('has nothing to say when everything needed is readable', () => {
+    expect(readabilityIssues(cfg, all)).toEqual([])
+  })
+
+  it.each([
+    [
+      'terminationDate',
+      'warning',
+      'termination date is not readable with these credentials: leavers cannot be detected',
+    ],
+    [
+      'employeeNumber',
+      'warning',
+      'employee number is not readable with these credentials: employees cannot be matched by employee number',
+    ],
+    [
+      'legalEntity',
+      'error',
+      'legal entity is not readable with these credentials: the sync-if condition on it cannot be evaluated',
+    ],
+    [
+      'supervisorExternalId',
+      'warning',
+      'supervisor is not readable with these credentials: managers cannot be set from supervisors',
+    ],
+    [
+      'department',
+      'warning',
+      'department is not readable with these credentials: teams cannot be built from departments',
+    ],
+    [
+      'mobilePhone',
+      'warning',
+      'mobile phone is not readable with these credentials: Mobile phone will not be synced',
+    ],
+  ])('says what %s being unreadable means', (field, severity, message) => {
+    expect(readabilityIssues(cfg, without(field))).toContainEqual(
+      expect.objectContaining({ severity, message }),
+    )
+  })
+
+  it('makes it an error when no identifier is readable', () => {
+    const issues = readabilityIssues(cfg, without('employeeNumber', 'workEmail'))
+    expect(issues.filter((i) => i.path[0] === 'identifiers').map((i) => i.severity)).toEqual([
+      'error',
+      'error',
+    ])
+  })
+})

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+
+import {
+  CONNECTION,
+  NOW,
+  config,
+  employee,
+  linked,
+  person,
+  ref,
+  source,
+} from '../../test/helpers/factories.ts'
+import { plan } from '../core/plan/plan.ts'
+import type { Person } from '../core/model/person.ts'
+import { MemoryTarget } from '../targets/memory/memory-target.ts'
+import { applyPlan } from './apply-plan.ts'
+
+const cfg = config({
+  mapping: {
+    displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] },
+    jobTitle: { from: 'position' },
+  },
+  policy: { inviteNewPeople: true },
+})
+const eng = ref('Engineering', 'd1')
+const employees = [
+  employee('1', { firstName: 'Bea', lastName: 'Boss', department: eng }),
+  employee('2', {
+    firstName: 'Dev',
+    lastName: 'Eloper',
+    department: eng,
+    supervisorExternalId: '1',
+    position: ref('Engineer'),
+  }),
+]
+const existing = person('p9', {
+  sourceKey: linked('3'),
+  fields: { displayName: 'Old Timer', jobTitle: null },
+})
+
+const planFor = (people: readonly Person[] = [existing]) =>
+  plan({
+    connectionId: CONNECTION,
+    source: source(employees),
+    target: { people, teams: [] },
+    config: cfg,
+    now: NOW,
+  })
+
+const snapshot = (t: MemoryTarget) => ({
+  people: [...t.people.values()],
+  teams: [...t.teams.values()],
+})
+
+describe('applyPlan', () => {
+  it('applies every change in order, resolving what earlier changes created', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const report = await applyPlan(target, planFor())
+    expect(report.counts).toEqual({ applied: 7, stale: 0, skipped: 0, failed: 0 })
+    const [team] = target.teams.values()
+    const people = [...target.people.values()]
+    const bea = people.find((p) => p.fields['displayName'] === 'Bea Boss')
+    const dev = people.find((p) => p.fields['displayName'] === 'Dev Eloper')
+    expect(team).toMatchObject({ name: 'Engineering', sourceKey: linked('d1') })
+    expect(dev).toMatchObject({ managerId: bea?.id, teamIds: [team?.id], inviteStatus: 'pending' })
+    expect(target.people.get('p9')).toMatchObject({ status: 'leaver', groups: ['Ex-employees'] })
+  })
+
+  it('changes nothing when the same plan is applied twice', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const once = planFor()
+    await applyPlan(target, once)
+    const after = structuredClone(snapshot(target))
+    const again = await applyPlan(target, once)
+    expect(again.counts).toEqual({ applied: 7, stale: 0, skipped: 0, failed: 0 })
+    expect(snapshot(target)).toEqual(after)
+  })
+
+  it('finishes a half-applied plan without duplicating anyone', async () => {
+    const whole = planFor()
+    const target = new MemoryTarget({ people: [existing] })
+    // the process died after the first two changes
+    await applyPlan(target, { ...whole, changes: whole.changes.slice(0, 2) })
+    await applyPlan(target, whole)
+    expect(target.people.size).toBe(3)
+    expect(target.teams.size).toBe(1)
+  })
+
+  it('refuses a change to a person who changed since the plan was made, and goes on', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const planned = planFor()
+    target.people.set(
+      'p9',
+      person('p9', { ...existing, fields: { displayName: 'Edited meanwhile', jobTitle: null } }),
+    )
+    const report = await applyPlan(target, planned)
+    expect(report.results.find((r) => r.changeId === 'person:3')).toEqual({
+      changeId: 'person:3',
+      status: 'stale',
+      message: 'person p9 changed since the plan was made',
+    })
+    expect(report.counts).toMatchObject({ applied: 6, stale: 1 })
+  })
+
+  it('applies a selection with what it needs, and says what it could not do', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const report = await applyPlan(target, planFor(), ['person:2'])
+    expect(report.results.map((r) => `${r.changeId} ${r.status}`)).toEqual([
+      'person:2 applied',
+      'team:d1 applied',
+      'membership:2:join:team:d1 applied',
+      'manager:2 skipped',
+    ])
+    expect(target.people.get('p9')?.status).toBe('active')
+  })
+})
