@@ -121,12 +121,14 @@ for (let i = 0; i < N - linkedCount; i++) {
   people.push(toPerson(gone, `p${N + i}`, false))
 }
 
-const times: number[] = []
-let summary = null
-// BENCH_RUNS=0 plans nothing: the memory of the input alone
-for (let run = 0; run < (RUNS === 0 ? 0 : RUNS + 1); run++) {
-  const start = performance.now()
-  const result = guard(
+// each run starts from a collected heap, as a sync worker's next run does after the idle time
+// between syncs (collections are not timed); run with --expose-gc
+const collect = () => {
+  if (!globalThis.gc) throw new Error('run with node --expose-gc')
+  globalThis.gc()
+}
+const planOnce = () =>
+  guard(
     plan({
       connectionId: CONNECTION,
       source: { employees, invalid: [], complete: true, readAt: NOW, readableFields: null },
@@ -136,8 +138,21 @@ for (let run = 0; run < (RUNS === 0 ? 0 : RUNS + 1); run++) {
     }),
     config.policy,
   )
+
+collect()
+const inputHeap = process.memoryUsage().heapUsed
+const times: number[] = []
+let retainedMb = 0
+let summary = null
+// BENCH_RUNS=0 plans nothing: the memory of the input alone
+for (let run = 0; run < (RUNS === 0 ? 0 : RUNS + 1); run++) {
+  collect()
+  const start = performance.now()
+  const result = planOnce()
   const ms = performance.now() - start
   if (run > 0) times.push(ms) // the first run warms the JIT
+  collect()
+  retainedMb = (process.memoryUsage().heapUsed - inputHeap) / 2 ** 20
   summary = result.summary
 }
 times.sort((a, b) => a - b)
@@ -149,6 +164,8 @@ process.stdout.write(
     medianMs: times[Math.floor(times.length / 2)],
     minMs: times[0],
     maxMs: times.at(-1),
+    inputHeapMb: inputHeap / 2 ** 20,
+    retainedMb,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     summary,
   }) + '\n',

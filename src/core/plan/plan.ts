@@ -283,7 +283,7 @@ export function plan(input: PlanInput): SyncPlan {
     const m = matches.get(e.externalId) ?? { kind: 'unmatched' }
     const person = m.kind === 'linked' || m.kind === 'matched' ? peopleById.get(m.personId) : null
     const { leaving, date } = leaverDateOf(e, today)
-    const base = { id, label, externalId: e.externalId }
+    const externalId = e.externalId
 
     const skip = skipIssue(e, m)
     if (skip) {
@@ -294,7 +294,9 @@ export function plan(input: PlanInput): SyncPlan {
         path: [],
         record: e.externalId,
       }
-      personChanges.push(change({ ...base, action: 'skip', reason: skip.reason, issues: [issue] }))
+      personChanges.push(
+        change({ id, label, externalId, action: 'skip', reason: skip.reason, issues: [issue] }),
+      )
       continue
     }
 
@@ -306,7 +308,9 @@ export function plan(input: PlanInput): SyncPlan {
         const after = withLeaver(before, date)
         personChanges.push(
           change({
-            ...base,
+            id,
+            label,
+            externalId,
             action: 'mark_leaver',
             reason: 'terminated_in_source',
             personId: person.id,
@@ -326,7 +330,14 @@ export function plan(input: PlanInput): SyncPlan {
         })
       } else {
         personChanges.push(
-          change({ ...base, action: 'skip', reason: 'filtered_out', personId: person?.id ?? null }),
+          change({
+            id,
+            label,
+            externalId,
+            action: 'skip',
+            reason: 'filtered_out',
+            personId: person?.id ?? null,
+          }),
         )
       }
       continue
@@ -341,7 +352,9 @@ export function plan(input: PlanInput): SyncPlan {
       if (!named && Object.hasOwn(config.mapping, 'displayName')) {
         personChanges.push(
           change({
-            ...base,
+            id,
+            label,
+            externalId,
             action: 'skip',
             reason: 'invalid_record',
             issues: [
@@ -359,7 +372,9 @@ export function plan(input: PlanInput): SyncPlan {
         continue
       }
       if (leaving && policy.terminatedNeverImported === 'skip') {
-        personChanges.push(change({ ...base, action: 'skip', reason: 'terminated_never_imported' }))
+        personChanges.push(
+          change({ id, label, externalId, action: 'skip', reason: 'terminated_never_imported' }),
+        )
         continue
       }
       const fresh: PersonContent = {
@@ -373,7 +388,9 @@ export function plan(input: PlanInput): SyncPlan {
       const after = leaving ? withLeaver(fresh, date) : fresh
       personChanges.push(
         change({
-          ...base,
+          id,
+          label,
+          externalId,
           action: 'create',
           reason: leaving ? 'terminated_never_imported' : 'new_in_source',
           after,
@@ -415,7 +432,9 @@ export function plan(input: PlanInput): SyncPlan {
     if (current) {
       personChanges.push(
         change({
-          ...base,
+          id,
+          label,
+          externalId,
           action: 'noop',
           reason: 'up_to_date',
           personId: person.id,
@@ -457,7 +476,9 @@ export function plan(input: PlanInput): SyncPlan {
     if (diff.length === 0) {
       personChanges.push(
         change({
-          ...base,
+          id,
+          label,
+          externalId,
           action: 'noop',
           reason: 'up_to_date',
           personId: person.id,
@@ -476,7 +497,9 @@ export function plan(input: PlanInput): SyncPlan {
       }
       personChanges.push(
         change({
-          ...base,
+          id,
+          label,
+          externalId,
           action,
           reason,
           personId: person.id,
@@ -573,7 +596,14 @@ function planMissing(
     const bad = invalid.get(ext)
     if (bad) {
       invalidLinked.add(ext)
-      out.push(change({ ...base, action: 'skip', reason: 'invalid_record', issues: bad.issues }))
+      out.push(
+        change({
+          ...base,
+          action: 'skip',
+          reason: 'invalid_record',
+          issues: bad.issues,
+        }),
+      )
       continue
     }
     if (p.status !== 'active') continue
@@ -766,71 +796,70 @@ function planManagers(planned: ReadonlyMap<string, Planned>): {
   issues: Issue[]
 } {
   const issues: Issue[] = []
-  const desired = new Map<string, string | null>()
-  for (const [key, p] of planned) {
-    if (!p.employee || !p.active || !p.inScope) continue
+  // arrays indexed like `planned` (deterministic order): a plan has one entry per person
+  const keys = [...planned.keys()]
+  const entries = [...planned.values()]
+  const index = new Map(keys.map((key, i) => [key, i]))
+  const managed = (p: Planned | undefined): p is Planned & { employee: Employee } =>
+    p?.employee != null && p.active && p.inScope
+  /** The entry of each node's manager: -1 for none, -2 for a node whose manager is not planned. */
+  const boss = new Int32Array(entries.length).fill(-2)
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i]
+    if (!managed(p)) continue
     const sup = p.employee.supervisorExternalId
-    if (sup === null) {
-      desired.set(key, null)
-      continue
-    }
-    const boss = planned.get(sup)
-    if (!boss?.inScope) {
-      desired.set(key, null)
+    const j = sup === null ? -1 : (index.get(sup) ?? -1)
+    if (sup !== null && (j === -1 || !entries[j]?.inScope)) {
       issues.push({
         code: 'supervisor_not_synced',
         severity: 'warning',
         message: `supervisor ${sup} is not synced (outside the sync-if conditions, skipped or not in the HR system): the manager is left empty`,
         path: ['supervisorExternalId'],
-        record: key,
+        record: keys[i] ?? '',
       })
-      continue
     }
-    desired.set(key, sup)
+    boss[i] = sup !== null && j !== -1 && entries[j]?.inScope ? j : -1
   }
 
-  // every node has at most one supervisor, so each walk ends in a root or runs into a cycle
-  const nodes = [...desired.keys()]
-  const index = new Map(nodes.map((key, i) => [key, i]))
-  const next = Int32Array.from(nodes, (key) => {
-    const sup = desired.get(key)
-    return sup == null ? -1 : (index.get(sup) ?? -1)
-  })
+  // every node has at most one manager, so each walk ends at a top or runs into a cycle
   const WALKING = 1
   const DONE = 2
-  const state = new Uint8Array(nodes.length)
-  const inCycle = new Set<string>()
+  const state = new Uint8Array(entries.length)
+  const inCycle = new Uint8Array(entries.length)
   const path: number[] = []
-  for (let start = 0; start < nodes.length; start++) {
+  for (let start = 0; start < entries.length; start++) {
+    if ((boss[start] ?? -2) === -2) continue
     path.length = 0
     let node = start
-    while (node !== -1 && state[node] === 0) {
+    while (node >= 0 && state[node] === 0 && managed(entries[node])) {
       state[node] = WALKING
       path.push(node)
-      node = next[node] ?? -1
+      node = boss[node] ?? -1
     }
-    if (node !== -1 && state[node] === WALKING) {
-      const cycle = path.slice(path.indexOf(node)).map((i) => nodes[i] ?? '')
-      for (const member of cycle) inCycle.add(member)
+    if (node >= 0 && state[node] === WALKING) {
+      const cycle = path.slice(path.indexOf(node))
+      for (const member of cycle) inCycle[member] = 1
+      const names = cycle.map((i) => keys[i] ?? '')
       issues.push({
         code: 'manager_cycle',
         severity: 'warning',
-        message: `supervisors form a cycle (${cycle.join(' → ')} → ${nodes[node] ?? ''}): these managers are left as they are`,
+        message: `supervisors form a cycle (${names.join(' → ')} → ${keys[node] ?? ''}): these managers are left as they are`,
         path: ['supervisorExternalId'],
-        record: nodes[node] ?? '',
+        record: keys[node] ?? '',
       })
     }
     for (const visited of path) state[visited] = DONE
   }
 
   const changes: ManagerChange[] = []
-  for (const [key, sup] of desired) {
-    if (inCycle.has(key)) continue
-    const p = planned.get(key)
-    if (!p) continue
-    const wanted = sup === null ? null : (planned.get(sup)?.ref ?? null)
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i]
+    const j = boss[i] ?? -2
+    if (j === -2 || inCycle[i] === 1 || !p) continue
+    const wanted = j === -1 ? null : (entries[j]?.ref ?? null)
     const current = p.person?.managerId ?? null
     if (wanted === null ? current === null : 'id' in wanted && wanted.id === current) continue
+    const key = keys[i] ?? ''
     changes.push({
       id: `manager:${key}`,
       kind: 'manager',
