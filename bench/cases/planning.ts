@@ -10,6 +10,7 @@ import { personHash, teamHash } from '../../src/core/model/person.ts'
 import { plan } from '../../src/core/plan/plan.ts'
 import { SyncConfig } from '../../src/core/plan/sync-config.ts'
 import { compileMapping } from '../../src/core/mapping/map-employee.ts'
+import { seededRandom } from '../../test/helpers/random.ts'
 
 const N = Number(process.env['BENCH_EMPLOYEES'] ?? 100_000)
 /** Measured runs, after one warm-up run. */
@@ -17,15 +18,8 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 7)
 const CONNECTION = 'personio-bench'
 const NOW = '2026-11-21T09:00:00Z'
 
-// a small deterministic generator (mulberry32), so every run plans the same company
-let seed = 42
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0
-  let t = seed
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+// the same company on every run
+const random = seededRandom(42)
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
 
 const FIRST = [

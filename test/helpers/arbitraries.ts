@@ -5,6 +5,7 @@ import { EMPLOYEE_STATUSES } from '../../src/core/model/employee.ts'
 import type { Person, Team } from '../../src/core/model/person.ts'
 import type { SyncConfig } from '../../src/core/plan/sync-config.ts'
 import { CONNECTION, config, employee, linked, person, ref, team } from './factories.ts'
+import { seededRandom } from './random.ts'
 
 const IDS = Array.from({ length: 12 }, (_, i) => `e${i}`)
 const DEPARTMENTS = [ref('Engineering', 'd1'), ref('Sales', 'd2'), ref('People', null)]
@@ -168,16 +169,9 @@ function fixLinks(people: Person[]): Person[] {
   })
 }
 
-/** A deterministic shuffle from a seed (mulberry32), so a failing case replays. */
+/** A deterministic shuffle from a seed, so a failing case replays. */
 export function shuffle<T>(items: readonly T[], seed: number): T[] {
-  let s = seed >>> 0
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seededRandom(seed)
   const out = [...items]
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))

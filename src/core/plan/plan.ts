@@ -246,6 +246,8 @@ export function plan(input: PlanInput): SyncPlan {
 
   const personChanges: PersonChange[] = []
   const planned = new Map<string, Planned>()
+  // a new person needs a name when the mapping writes one
+  const nameFields = ['displayName', 'firstName', 'lastName'].filter((f) => mapping.owners.has(f))
 
   const change = (
     fields: Pick<PersonChange, 'id' | 'label' | 'action' | 'reason'> &
@@ -348,8 +350,7 @@ export function plan(input: PlanInput): SyncPlan {
 
     if (!person) {
       const fields: Record<string, FieldValue> = mapped.fields
-      const named = ['displayName', 'firstName', 'lastName'].some((f) => fields[f] != null)
-      if (!named && Object.hasOwn(config.mapping, 'displayName')) {
+      if (nameFields.length > 0 && nameFields.every((f) => fields[f] == null)) {
         personChanges.push(
           change({
             id,
@@ -428,21 +429,21 @@ export function plan(input: PlanInput): SyncPlan {
       active: !leaving,
       inScope: true,
     })
+    const upToDate = () =>
+      change({
+        id,
+        label,
+        externalId,
+        action: 'noop',
+        reason: 'up_to_date',
+        personId: person.id,
+        matchedBy: 'link',
+        targetHash: person.hash,
+        issues: mapped.issues,
+      })
     // most people are up to date: say so without building their next state
     if (current) {
-      personChanges.push(
-        change({
-          id,
-          label,
-          externalId,
-          action: 'noop',
-          reason: 'up_to_date',
-          personId: person.id,
-          matchedBy: 'link',
-          targetHash: person.hash,
-          issues: mapped.issues,
-        }),
-      )
+      personChanges.push(upToDate())
       continue
     }
 
@@ -474,19 +475,7 @@ export function plan(input: PlanInput): SyncPlan {
     }
     const diff = diffContent(before, after)
     if (diff.length === 0) {
-      personChanges.push(
-        change({
-          id,
-          label,
-          externalId,
-          action: 'noop',
-          reason: 'up_to_date',
-          personId: person.id,
-          matchedBy: 'link',
-          targetHash: person.hash,
-          issues: mapped.issues,
-        }),
-      )
+      personChanges.push(upToDate())
     } else {
       if (
         reason === 'fields_changed' &&
