@@ -244,6 +244,20 @@ describe('plan: people', () => {
     expect(c).toMatchObject({ action: 'skip', reason: 'invalid_record', issues: [issue] })
   })
 
+  it('plans records it could not read, in any order, the same way', () => {
+    const bad = (message: string) => ({
+      externalId: null,
+      issues: [{ code: 'invalid_type', severity: 'error' as const, message, path: ['id'] }],
+    })
+    const records = [bad('no id'), bad('id is an object')]
+    const ids = (invalid: typeof records) =>
+      run({ config: narrow(), source: { invalid } }).changes.map(
+        (c) => `${c.id} ${c.issues[0]?.message ?? ''}`,
+      )
+    expect(ids(records)).toEqual(['invalid:0 id is an object', 'invalid:1 no id'])
+    expect(ids([...records].reverse())).toEqual(ids(records))
+  })
+
   it('skips a new employee without a name as invalid', () => {
     const c = only({ employees: [employee('1', { workEmail: 'x@acme.de' })], config: narrow() })
     expect(c).toMatchObject({ action: 'skip', reason: 'invalid_record' })

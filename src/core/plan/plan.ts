@@ -560,7 +560,12 @@ function planMissing(
   const present = new Set<string>()
   for (const e of employees) present.add(e.externalId)
   const invalid = new Map<string, InvalidRecord>()
-  source.invalid.forEach((record, i) => {
+  // records without an id are numbered in an order of their content, not of their arrival
+  const records = sortedBy(
+    source.invalid,
+    (r) => `${r.externalId ?? '\uffff'}${canonicalJson(r.issues)}`,
+  )
+  records.forEach((record, i) => {
     const key = record.externalId ?? `#${i}`
     if (!present.has(key) && !invalid.has(key)) invalid.set(key, record)
   })
@@ -712,16 +717,7 @@ function planTeams(
     const label = p.employee ? nameOf(p.employee) : p.person ? personName(p.person) : key
     const isCurrent = wanted !== null && 'id' in wanted && current.includes(wanted.id)
     if (wanted !== null && !isCurrent) {
-      changes.push(
-        membership(
-          key,
-          'join',
-          p.person ? 'department_changed' : 'new_in_source',
-          p.ref,
-          wanted,
-          label,
-        ),
-      )
+      changes.push(membership(key, 'join', joinReason(p.person), p.ref, wanted, label))
     }
     for (const teamId of current.sort(byString)) {
       if (wanted !== null && 'id' in wanted && wanted.id === teamId) continue
@@ -731,6 +727,10 @@ function planTeams(
   }
   return { changes, issues }
 }
+
+/** Why a person joins a team: they are new, newly linked, or their department changed. */
+const joinReason = (person: Person | null): Reason =>
+  person === null ? 'new_in_source' : person.sourceKey === null ? 'linked' : 'department_changed'
 
 function teamChange(
   id: string,

@@ -81,7 +81,7 @@ describe('renderPlan', () => {
         '    leaverDate: — → "2026-10-31"',
         '    groups: [] → ["Ex-employees"]',
         '+ team Sales  create · new_department',
-        '+ Anna Müller joins team (new: s)  · new_in_source',
+        '+ Anna Müller joins team Sales (new)  · new_in_source',
         '  (1 unchanged or filtered out, not shown)',
         '',
         'Summary: 1 to create, 1 to update, 1 leavers, 0 reactivated, 1 unchanged, 0 skipped',

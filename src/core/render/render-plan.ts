@@ -13,8 +13,21 @@ const show = (v: FieldValue): string =>
     : Array.isArray(v)
       ? `[${v.map((s) => JSON.stringify(s)).join(', ')}]`
       : JSON.stringify(v)
-const ref = (r: Ref | null): string =>
-  r === null ? '—' : 'id' in r ? r.id : `(new: ${r.change.replace(/^\w+:/, '')})`
+/** Names for the ids a plan refers to: people and teams by the label of their change. */
+function namer(changes: readonly Change[]): (r: Ref | null) => string {
+  const byChange = new Map<string, string>()
+  const byId = new Map<string, string>()
+  for (const c of changes) {
+    byChange.set(c.id, c.label)
+    const id = c.kind === 'person' ? c.personId : c.kind === 'team' ? c.teamId : null
+    if (id !== null) byId.set(id, c.label)
+  }
+  return (r) => {
+    if (r === null) return '—'
+    if ('change' in r) return `${byChange.get(r.change) ?? r.change} (new)`
+    return byId.get(r.id) ?? r.id
+  }
+}
 
 function sign(change: Change): string {
   switch (change.kind) {
@@ -42,7 +55,7 @@ function sign(change: Change): string {
   }
 }
 
-function headline(change: Change): string {
+function headline(change: Change, ref: (r: Ref | null) => string): string {
   switch (change.kind) {
     case 'person': {
       const by =
@@ -54,7 +67,7 @@ function headline(change: Change): string {
     case 'membership':
       return `${change.label} ${change.action === 'join' ? 'joins' : 'leaves'} team ${ref(change.team)}  · ${change.reason}`
     case 'manager':
-      return `${change.label}: manager ${change.before ?? '—'} → ${ref(change.after)}  · ${change.reason}`
+      return `${change.label}: manager ${ref(change.before === null ? null : { id: change.before })} → ${ref(change.after)}  · ${change.reason}`
   }
 }
 
@@ -89,6 +102,7 @@ export function renderPlan(plan: SyncPlan, options: RenderOptions = {}): string 
   for (const f of plan.approval.findings) out.push(`  ${f.code}: ${f.message}`)
   out.push('')
 
+  const ref = namer(plan.changes)
   let hidden = 0
   for (const change of plan.changes) {
     const quiet =
@@ -98,7 +112,7 @@ export function renderPlan(plan: SyncPlan, options: RenderOptions = {}): string 
       hidden++
       continue
     }
-    out.push(`${sign(change)} ${headline(change)}`, ...details(change))
+    out.push(`${sign(change)} ${headline(change, ref)}`, ...details(change))
   }
   if (hidden > 0) out.push(`  (${count(hidden)} unchanged or filtered out, not shown)`)
 
