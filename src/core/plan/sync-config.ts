@@ -36,7 +36,9 @@ export type SyncPolicy = z.infer<typeof SyncPolicy>
 
 /** Everything that decides a plan, besides the data: parsed once, then passed around frozen. */
 export const SyncConfig = z.strictObject({
+  /** Replaces the default directory mapping as a whole when given. */
   mapping: MappingConfig.default(() => defaultMapping()),
+  /** Tried in order; the first that finds anyone decides. */
   identifiers: z.array(IdentifierRule).min(1).default(['work_email']),
   filter: FilterRule.nullable().default(null),
   policy: SyncPolicy.default(() => SyncPolicy.parse({})),
