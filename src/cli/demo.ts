@@ -71,7 +71,7 @@ export async function runDemo(target: Target, print: (text: string) => void): Pr
     )
     print('   (approved here, as an admin would after reading the preview)')
   }
-  const report = await applyPlan(target, rest, 'all')
+  const report = await applyPlan(target, rest, 'all', { approved: rest.approval.required })
   print(`\n4. Sync now: ${counts(report)}`)
 
   const again = await preview(target)

@@ -8,6 +8,7 @@ export const SYNC_ERROR_CODES = [
   'invalid_config',
   'invalid_input',
   'stale_plan',
+  'approval_required',
   'not_found',
   'conflict',
   'internal',

@@ -10,6 +10,7 @@ import {
   ref,
   source,
 } from '../../test/helpers/factories.ts'
+import { guard } from '../core/guard/guard.ts'
 import { plan } from '../core/plan/plan.ts'
 import type { Person } from '../core/model/person.ts'
 import { MemoryTarget } from '../targets/memory/memory-target.ts'
@@ -112,5 +113,19 @@ describe('applyPlan', () => {
       'manager:2 skipped',
     ])
     expect(target.people.get('p9')?.status).toBe('active')
+  })
+
+  it('refuses a plan held for approval unless approved, but lets a test selection without leavers through', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const held = guard(planFor(), { leaverThreshold: 0.2 })
+    expect(held.approval.required).toBe(true)
+    await expect(applyPlan(target, held)).rejects.toMatchObject({ code: 'approval_required' })
+    expect(target.people.size).toBe(1)
+    expect((await applyPlan(target, held, ['person:2'])).counts).toMatchObject({
+      applied: 3,
+      skipped: 1,
+    })
+    expect((await applyPlan(target, held, 'all', { approved: true })).counts.stale).toBe(0)
+    expect(target.people.get('p9')?.status).toBe('leaver')
   })
 })

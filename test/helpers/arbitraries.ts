@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 
-import type { Employee } from '../../src/core/model/employee.ts'
+import type { Employee, InvalidRecord } from '../../src/core/model/employee.ts'
 import { EMPLOYEE_STATUSES } from '../../src/core/model/employee.ts'
+import { filterFields } from '../../src/core/filter/filter-rule.ts'
+import { sourceRoot } from '../../src/core/model/source-path.ts'
 import type { Person, Team } from '../../src/core/model/person.ts'
 import type { SyncConfig } from '../../src/core/plan/sync-config.ts'
 import { CONNECTION, config, employee, linked, person, ref, team } from './factories.ts'
@@ -24,7 +26,32 @@ export interface World {
   readonly teams: Team[]
   readonly config: SyncConfig
   readonly complete: boolean
+  /** Records the connector could not read, by id (or without one). */
+  readonly invalid: InvalidRecord[]
+  /** What the credential can read (null: everything); the employees hold null for the rest. */
+  readonly readableFields: string[] | null
 }
+
+/** Fields a credential may lack; the rest (names, emails, status, office…) stays readable. */
+const MAYBE_UNREADABLE = [
+  'department',
+  'supervisorExternalId',
+  'mobilePhone',
+  'terminationDate',
+  'employeeNumber',
+] as const
+const ALWAYS_READABLE = [
+  'externalId',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'workEmail',
+  'personalEmail',
+  'status',
+  'office',
+  'hireDate',
+  'lastWorkingDay',
+]
 
 /**
  * A company and a directory drawn from small pools, so that emails, numbers and names collide,
@@ -77,7 +104,10 @@ export function world({ unique = false }: { unique?: boolean } = {}): fc.Arbitra
         email: unique
           ? opt(fc.constant(`u${i}@acme.de`))
           : key(['a@acme.de', 'b@acme.de', 'z@acme.de']),
-        number: unique ? opt(fc.constant(`N${i}`)) : key(['1', '2', '9']),
+        // a directory may hold a number as a number
+        number: unique
+          ? opt(fc.constant(`N${i}`))
+          : opt(fc.constantFrom<string | number>('1', '2', '9', 1, 2)),
         useIdentifier: fc.boolean(),
         first: key(FIRST),
         last: key(LAST),
@@ -136,8 +166,68 @@ export function world({ unique = false }: { unique?: boolean } = {}): fc.Arbitra
     })
     .map(({ identifiers, filter, ...policy }) => config({ identifiers, filter, policy }))
 
+  const invalidArb = fc.array(
+    fc.record({
+      externalId: opt(fc.constantFrom(...IDS)),
+      issues: fc.constant([
+        {
+          code: 'invalid_type',
+          severity: 'error' as const,
+          message: 'not a date',
+          path: ['hireDate'],
+        },
+      ]),
+    }),
+    { maxLength: 2 },
+  )
+  const readableArb = fc
+    .option(fc.subarray([...MAYBE_UNREADABLE]), { nil: null })
+    .map((dropped) =>
+      dropped === null
+        ? null
+        : [...ALWAYS_READABLE, ...MAYBE_UNREADABLE.filter((f) => !dropped.includes(f))],
+    )
+
   return fc
-    .record({ employees: employeesArb, teams: teamsArb, config: configArb, complete: fc.boolean() })
+    .record({
+      employees: employeesArb,
+      teams: teamsArb,
+      config: configArb,
+      complete: fc.boolean(),
+      invalid: invalidArb,
+      readableFields: readableArb,
+    })
+    .map((w) => ({
+      ...w,
+      // a config the plan refuses for its credential is the unit tests' business: keep what the
+      // sync-if conditions and at least one identifier read
+      readableFields: w.readableFields && [
+        ...new Set([
+          ...w.readableFields,
+          ...(w.config.filter ? filterFields(w.config.filter).map(sourceRoot) : []),
+          ...(w.config.identifiers.some((r) => r !== 'employee_number') ? [] : ['employeeNumber']),
+        ]),
+      ],
+    }))
+    .map((w) => ({
+      ...w,
+      // unknown is null: what the credential cannot read arrives as null
+      employees: w.employees.map((e) =>
+        w.readableFields === null
+          ? e
+          : {
+              ...e,
+              ...Object.fromEntries(
+                MAYBE_UNREADABLE.filter((f) => !w.readableFields?.includes(f)).map((f) => [
+                  f,
+                  null,
+                ]),
+              ),
+            },
+      ),
+      // an id the connector could not read is not also a good employee
+      invalid: w.invalid.filter((r) => !w.employees.some((e) => e.externalId === r.externalId)),
+    }))
     .chain((w) =>
       fc
         .uniqueArray(fc.integer({ min: 0, max: IDS.length - 1 }), { maxLength: 10 })

@@ -6,6 +6,7 @@ import { plan } from '../../src/core/plan/plan.ts'
 import type { SyncPlan } from '../../src/core/plan/sync-plan.ts'
 import { isActionable } from '../../src/core/plan/sync-plan.ts'
 import { compileFilter } from '../../src/core/filter/filter.ts'
+import { sourceRoot } from '../../src/core/model/source-path.ts'
 import { applyPlan } from '../../src/engine/apply-plan.ts'
 import { MemoryTarget } from '../../src/targets/memory/memory-target.ts'
 import type { World } from '../helpers/arbitraries.ts'
@@ -18,7 +19,11 @@ const RUNS = { numRuns: Number(process.env['HRIS_SYNC_PROPERTY_RUNS'] ?? 300) }
 function planFor(w: World, target: { people: World['people']; teams: World['teams'] }): SyncPlan {
   const draft = plan({
     connectionId: CONNECTION,
-    source: source(w.employees, { complete: w.complete }),
+    source: source(w.employees, {
+      complete: w.complete,
+      invalid: w.invalid,
+      readableFields: w.readableFields,
+    }),
     target,
     config: w.config,
     now: NOW,
@@ -29,7 +34,8 @@ function planFor(w: World, target: { people: World['people']; teams: World['team
 async function applyAll(w: World) {
   const target = new MemoryTarget({ people: w.people, teams: w.teams })
   const first = planFor(w, w)
-  const report = await applyPlan(target, first, 'all')
+  // approval is a person's decision; these properties are about what applying does
+  const report = await applyPlan(target, first, 'all', { approved: true })
   return { target, first, report }
 }
 
@@ -113,7 +119,11 @@ describe('plan properties', () => {
       fc.property(world(), (w) => {
         const draft = plan({
           connectionId: CONNECTION,
-          source: source(w.employees, { complete: false }),
+          source: source(w.employees, {
+            complete: false,
+            invalid: w.invalid,
+            readableFields: w.readableFields,
+          }),
           target: w,
           config: w.config,
           now: NOW,
@@ -124,6 +134,37 @@ describe('plan properties', () => {
           )
           expect(missing).toEqual([])
           expect(p.complete).toBe(false)
+        }
+      }),
+      RUNS,
+    )
+  })
+
+  it('(5) what the credential cannot read, or an incomplete read did not see, is never cleared', () => {
+    fc.assert(
+      fc.property(world(), (w) => {
+        const result = planFor(w, w)
+        const readable = (field: string) => w.readableFields?.includes(field) ?? true
+        const seen = new Set(w.employees.map((e) => e.externalId))
+        const supervisorOf = new Map(
+          w.employees.map((e) => [`manager:${e.externalId}`, e.supervisorExternalId]),
+        )
+        for (const c of result.changes) {
+          if (c.kind === 'manager') {
+            expect(readable('supervisorExternalId')).toBe(true)
+            const sup = supervisorOf.get(c.id)
+            // emptied only for no supervisor, or one this read saw, or a complete read's absentee
+            if (c.after === null && sup != null && !w.complete) expect(seen.has(sup)).toBe(true)
+          }
+          if (c.kind === 'team' || c.kind === 'membership')
+            expect(readable('department')).toBe(true)
+          if (c.kind === 'person') {
+            for (const d of c.diff) {
+              const rule = w.config.mapping[d.field]
+              if (rule?.from !== undefined && d.after === null)
+                expect(readable(sourceRoot(rule.from))).toBe(true)
+            }
+          }
         }
       }),
       RUNS,

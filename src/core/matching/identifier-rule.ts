@@ -29,13 +29,26 @@ const plainKey = (value: string | null): string | null => {
 }
 
 /** Names compare ignoring case, accents, word order and commas: "Müller, Jürgen" = "jurgen muller". */
+/** Letters that are not a base letter plus accents, so NFKD leaves them as they are. */
+const FOLD: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+}
+
 export function nameKey(...parts: (string | null)[]): string | null {
   const words = parts
     .join(' ')
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/ß/g, 'ss')
+    .replace(/[ßæœøłđðþı]/g, (c) => FOLD[c] ?? c)
     .split(/[\s,]+/)
     .filter((w) => w !== '')
   return words.length === 0 ? null : words.sort().join(' ')
@@ -59,7 +72,9 @@ export function employeeKey(rule: IdentifierRule, e: Employee): string | null {
   }
 }
 
-const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+/** A directory value as key text: numbers count too (an employee number stored as 1234). */
+const text = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null
 
 /**
  * The keys a person can be found by under a rule: its `identifier` (set by the identifier import

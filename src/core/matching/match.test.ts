@@ -17,6 +17,8 @@ describe('nameKey', () => {
     [['JÜRGEN', 'MÜLLER'], 'jurgen muller'],
     [['Zoë', 'Saldaña'], 'saldana zoe'],
     [['Anna Maria', 'Groß'], 'Gross, Anna   Maria'],
+    [['Søren', 'Ødegård'], 'odegard soren'],
+    [['Łukasz', 'Æbelø'], 'lukasz aebelo'],
   ])('%j equals %s', (parts, other) => {
     expect(nameKey(...parts)).toBe(nameKey(other))
   })
@@ -79,6 +81,15 @@ describe('matchEmployees', () => {
   ] as const)('matches by %s', (_name, values, target, rules, rule) => {
     const result = match([employee('1', values)], [person('p1', target)], [...rules])
     expect(result['1']).toEqual({ kind: 'matched', personId: 'p1', rule })
+  })
+
+  it('finds a number stored as a number', () => {
+    const result = match(
+      [employee('1', { employeeNumber: '1234' })],
+      [person('p1', { fields: { employeeNumber: 1234 } })],
+      ['employee_number'],
+    )
+    expect(result['1']).toEqual({ kind: 'matched', personId: 'p1', rule: 'employee_number' })
   })
 
   it('tries the rules in order', () => {

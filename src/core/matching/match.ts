@@ -38,11 +38,21 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
  * Matches every employee (in any order; the result does not depend on it) to the people of the
  * target. Only people not yet linked to any source are candidates for identifier rules.
  */
+export interface MatchScope {
+  /** Employees the sync updates: a matched one that is not in scope leaves its person alone. */
+  readonly inScope: (employee: Employee) => boolean
+  /** Unmatched employees the sync would create; only they can become duplicates. */
+  readonly wouldCreate: (employee: Employee) => boolean
+}
+
+const EVERYONE: MatchScope = { inScope: () => true, wouldCreate: () => true }
+
 export function matchEmployees(
   employees: readonly Employee[],
   people: readonly Person[],
   rules: readonly IdentifierRule[],
   connectionId: string,
+  scope: MatchScope = EVERYONE,
 ): Map<string, MatchResult> {
   const linked = new Map<string, string>()
   const linkedTwice = new Map<string, string[]>()
@@ -101,23 +111,26 @@ export function matchEmployees(
     }
   }
 
-  markDuplicates(employees, people, rules, connectionId, results)
+  markDuplicates(employees, people, rules, scope, results)
   return results
 }
 
 /**
  * An unmatched employee whose key another record will hold after the sync would become a
- * duplicate if created. Names are not unique keys and are not checked.
+ * duplicate if created. After the sync, a person the sync updates holds its employee's keys,
+ * any other person its own, and a created person its employee's. Names are not unique keys.
  */
 function markDuplicates(
   employees: readonly Employee[],
   people: readonly Person[],
   rules: readonly IdentifierRule[],
-  connectionId: string,
+  scope: MatchScope,
   results: Map<string, MatchResult>,
 ) {
   const unique = rules.filter((r) => r !== 'name')
-  const unmatched = employees.filter((e) => results.get(e.externalId)?.kind === 'unmatched')
+  const unmatched = employees.filter(
+    (e) => results.get(e.externalId)?.kind === 'unmatched' && scope.wouldCreate(e),
+  )
   if (unmatched.length === 0 || unique.length === 0) return
 
   // only the keys some unmatched employee has can make a duplicate: index just those
@@ -132,22 +145,19 @@ function markDuplicates(
   const hold = (by: Map<string, string[]>, key: string | null, holder: () => string) => {
     if (key !== null) by.get(key)?.push(holder())
   }
-  const present = new Set(employees.map((e) => e.externalId))
-  const taken = new Set<string>()
+  const updated = new Set<string>()
   for (const e of employees) {
     const r = results.get(e.externalId)
-    if (r?.kind === 'linked' || r?.kind === 'matched') taken.add(r.personId)
-    // an employee holds its keys from now on, unless it is left out as ambiguous
-    if (r?.kind === 'ambiguous' || r?.kind === 'conflict') continue
-    for (const { rule, by } of holders)
+    if (r === undefined) continue
+    const tied = r.kind === 'linked' || r.kind === 'matched'
+    if (tied ? !scope.inScope(e) : r.kind !== 'unmatched' || !scope.wouldCreate(e)) continue
+    if (tied) updated.add(r.personId)
+    for (const { rule, by } of holders) {
       hold(by, employeeKey(rule, e), () => `employee:${e.externalId}`)
+    }
   }
   for (const p of people) {
-    // people tied to a present employee will carry that employee's keys instead
-    const tied =
-      taken.has(p.id) ||
-      (p.sourceKey?.connectionId === connectionId && present.has(p.sourceKey.externalId))
-    if (tied) continue
+    if (updated.has(p.id)) continue
     for (const { rule, by } of holders) {
       for (const key of personKeys(rule, p)) hold(by, key, () => `person:${p.id}`)
     }

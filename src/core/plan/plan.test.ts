@@ -457,3 +457,118 @@ describe('plan: teams and managers', () => {
     ])
   })
 })
+
+describe('plan: what it must not do (found in review)', () => {
+  const cfg = config({
+    mapping: {
+      displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] },
+      email: { from: 'workEmail' },
+    },
+    policy: { teamsFromDepartments: false },
+  })
+  const boss = person('p1', {
+    sourceKey: linked('1'),
+    fields: { displayName: 'Bea Boss', email: null },
+  })
+  const report = person('p2', {
+    sourceKey: linked('2'),
+    managerId: 'p1',
+    fields: { displayName: 'Eve Report', email: null },
+  })
+  const eve = employee('2', { firstName: 'Eve', lastName: 'Report', supervisorExternalId: '1' })
+  const managerChanges = (c: Case) =>
+    run({ config: cfg, ...c }).changes.filter((x) => x.kind === 'manager')
+
+  it('leaves a manager as it is when the supervisor was not in an incomplete read', () => {
+    const result = run({
+      employees: [eve],
+      people: [boss, report],
+      config: cfg,
+      source: { complete: false },
+    })
+    expect(result.changes.filter((x) => x.kind === 'manager')).toEqual([])
+    expect(result.issues.map((i) => i.message)).toContain(
+      'supervisor 1 was not in this incomplete read: the manager is left as it is',
+    )
+  })
+
+  it('leaves a manager as it is when the supervisor record was invalid or skipped', () => {
+    const invalid = [{ externalId: '1', issues: [] }]
+    expect(
+      managerChanges({ employees: [eve], people: [boss, report], source: { invalid } }),
+    ).toEqual([])
+    const nameless = employee('1', { workEmail: 'x@acme.de' })
+    expect(managerChanges({ employees: [eve, nameless], people: [report] })).toEqual([])
+  })
+
+  it('empties the manager when the supervisor is gone after a complete read', () => {
+    expect(managerChanges({ employees: [eve], people: [boss, report] })).toEqual([
+      expect.objectContaining({ before: 'p1', after: null }),
+    ])
+  })
+
+  it('touches neither managers nor teams when supervisor and department cannot be read', () => {
+    const t = team('t1', 'Sales', linked('d2'))
+    const inTeam = (p: Person) => ({ ...p, teamIds: ['t1'] })
+    const result = run({
+      employees: [employee('1', { firstName: 'Bea', lastName: 'Boss' }), eve],
+      people: [inTeam(boss), inTeam(report)],
+      teams: [t],
+      config: config({ ...cfg, policy: {} }),
+      source: { readableFields: ['firstName', 'lastName', 'workEmail', 'terminationDate'] },
+    })
+    expect(result.changes.filter((x) => x.kind !== 'person')).toEqual([])
+  })
+
+  it('creates a rehired employee even though the old record has the same email', () => {
+    const old = employee('1', {
+      firstName: 'Anna',
+      lastName: 'S',
+      workEmail: 'anna@acme.de',
+      status: 'terminated',
+      terminationDate: '2024-01-31',
+    })
+    const rehired = employee('2', { firstName: 'Anna', lastName: 'S', workEmail: 'anna@acme.de' })
+    const result = run({ employees: [old, rehired], config: cfg })
+    expect(result.changes.map((c) => `${c.id} ${c.action} ${c.reason}`)).toEqual([
+      'person:1 skip terminated_never_imported',
+      'person:2 create new_in_source',
+    ])
+  })
+
+  it('creates an in-scope employee even though a filtered-out one has the same email', () => {
+    const zurich = employee('1', {
+      firstName: 'A',
+      lastName: 'S',
+      workEmail: 'a@acme.de',
+      office: ref('Zurich'),
+    })
+    const berlin = employee('2', {
+      firstName: 'A',
+      lastName: 'S',
+      workEmail: 'a@acme.de',
+      office: ref('Berlin'),
+    })
+    const filtered = config({ ...cfg, filter: { field: 'office', op: 'eq', value: 'Berlin' } })
+    expect(
+      run({ employees: [zurich, berlin], config: filtered }).changes.map((c) => c.action),
+    ).toEqual(['skip', 'create'])
+  })
+
+  it('does not make a leaver of a terminated employee before their last working day', () => {
+    const c = only({
+      employees: [anna({ status: 'terminated', lastWorkingDay: '2027-03-31' })],
+      people: [annaPerson()],
+      config: narrow(),
+    })
+    expect(c.action).toBe('noop')
+  })
+
+  it('takes the newest of two versions by instant, whatever their offsets', () => {
+    const older = anna({ lastName: 'Old', sourceUpdatedAt: '2026-11-20T10:00:00+02:00' })
+    const newer = anna({ lastName: 'New', sourceUpdatedAt: '2026-11-20T09:00:00Z' })
+    expect(only({ employees: [older, newer], config: narrow() }).after?.fields['lastName']).toBe(
+      'New',
+    )
+  })
+})

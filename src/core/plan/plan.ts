@@ -88,9 +88,12 @@ function dedupe(employees: readonly Employee[]): { employees: Employee[]; issues
     if (group.length === 1 && group[0]) out.push(group[0])
     else {
       const versions = [...new Set(group.map((e) => canonicalJson(e)))]
+      // the newest by instant (offsets differ); equal instants: a fixed order of content
+      const instant = (e: Employee) =>
+        e.sourceUpdatedAt === null ? -Infinity : Date.parse(e.sourceUpdatedAt)
       const newest = group.reduce((best, e) => {
-        const a = best.sourceUpdatedAt ?? ''
-        const b = e.sourceUpdatedAt ?? ''
+        const a = instant(best)
+        const b = instant(e)
         return b > a || (b === a && canonicalJson(e) > canonicalJson(best)) ? e : best
       })
       out.push(newest)
@@ -130,8 +133,10 @@ function leaverDateOf(e: Employee, today: string): { leaving: boolean; date: str
       ? { leaving: true, date: e.terminationDate }
       : { leaving: false, date: null }
   }
-  return e.status === 'terminated'
-    ? { leaving: true, date: e.lastWorkingDay }
+  // terminated without a termination date: gone once the last working day has passed
+  const last = e.lastWorkingDay
+  return e.status === 'terminated' && (last === null || last <= today)
+    ? { leaving: true, date: last }
     : { leaving: false, date: null }
 }
 
@@ -230,7 +235,17 @@ export function plan(input: PlanInput): SyncPlan {
   const peopleById = new Map(people.map((p) => [p.id, p]))
   const inScope = compileFilter(config.filter, today)
   const mapping = compileMapping(config.mapping, readable)
-  const matches = matchEmployees(employees, people, config.identifiers, connectionId)
+  // a new person needs a name when the mapping writes one
+  const nameFields = ['displayName', 'firstName', 'lastName'].filter((f) => mapping.owners.has(f))
+  const named = (fields: Record<string, FieldValue>) =>
+    nameFields.length === 0 || nameFields.some((f) => fields[f] != null)
+  const matches = matchEmployees(employees, people, config.identifiers, connectionId, {
+    inScope,
+    wouldCreate: (e) =>
+      inScope(e) &&
+      !(leaverDateOf(e, today).leaving && config.policy.terminatedNeverImported === 'skip') &&
+      named(mapping.map(e).fields),
+  })
   const matchedIds = new Set<string>()
   for (const m of matches.values()) if (m.kind === 'matched') matchedIds.add(m.personId)
   const policy = config.policy
@@ -246,8 +261,8 @@ export function plan(input: PlanInput): SyncPlan {
 
   const personChanges: PersonChange[] = []
   const planned = new Map<string, Planned>()
-  // a new person needs a name when the mapping writes one
-  const nameFields = ['displayName', 'firstName', 'lastName'].filter((f) => mapping.owners.has(f))
+  /** What became of employees without a planned person: for managers who report to them. */
+  const fates = new Map<string, 'filtered_out' | 'skipped'>()
 
   const change = (
     fields: Pick<PersonChange, 'id' | 'label' | 'action' | 'reason'> &
@@ -299,6 +314,7 @@ export function plan(input: PlanInput): SyncPlan {
       personChanges.push(
         change({ id, label, externalId, action: 'skip', reason: skip.reason, issues: [issue] }),
       )
+      fates.set(externalId, 'skipped')
       continue
     }
 
@@ -341,6 +357,7 @@ export function plan(input: PlanInput): SyncPlan {
             personId: person?.id ?? null,
           }),
         )
+        fates.set(externalId, 'filtered_out')
       }
       continue
     }
@@ -350,7 +367,7 @@ export function plan(input: PlanInput): SyncPlan {
 
     if (!person) {
       const fields: Record<string, FieldValue> = mapped.fields
-      if (nameFields.length > 0 && nameFields.every((f) => fields[f] == null)) {
+      if (!named(fields)) {
         personChanges.push(
           change({
             id,
@@ -370,12 +387,14 @@ export function plan(input: PlanInput): SyncPlan {
             ],
           }),
         )
+        fates.set(externalId, 'skipped')
         continue
       }
       if (leaving && policy.terminatedNeverImported === 'skip') {
         personChanges.push(
           change({ id, label, externalId, action: 'skip', reason: 'terminated_never_imported' }),
         )
+        fates.set(externalId, 'skipped')
         continue
       }
       const fresh: PersonContent = {
@@ -505,12 +524,17 @@ export function plan(input: PlanInput): SyncPlan {
 
   planMissing(input, employees, people, personChanges, planned, withLeaver, change)
 
-  const teamPlan = policy.teamsFromDepartments
-    ? planTeams(connectionId, target.teams, planned)
-    : { changes: [], issues: [] }
-  const managerPlan = policy.managersFromSupervisors
-    ? planManagers(planned)
-    : { changes: [], issues: [] }
+  // a field the credential cannot read is unknown, not empty: it never clears what it would set
+  const canRead = (field: string) => readable === null || readable.has(field)
+  const invalidIds = new Set(source.invalid.map((r) => r.externalId))
+  const teamPlan =
+    policy.teamsFromDepartments && canRead('department')
+      ? planTeams(connectionId, target.teams, planned)
+      : { changes: [], issues: [] }
+  const managerPlan =
+    policy.managersFromSupervisors && canRead('supervisorExternalId')
+      ? planManagers(planned, (sup) => supervisorFate(sup, fates, invalidIds, source.complete))
+      : { changes: [], issues: [] }
   planIssues.push(...teamPlan.issues, ...managerPlan.issues)
 
   const changes: Change[] = [...personChanges, ...teamPlan.changes, ...managerPlan.changes]
@@ -776,11 +800,36 @@ function membership(
 }
 
 /**
- * A person's manager is their supervisor's person. A supervisor who is not synced leaves the
- * manager empty with a warning; people in a reporting cycle keep their manager, and the cycle is
- * reported.
+ * Why a supervisor has no planned person, and so what becomes of the manager link: emptied when
+ * the supervisor is known to be outside the sync (filtered out, or gone after a complete read),
+ * left as it is when this plan cannot tell (skipped, unreadable, or not in an incomplete read).
  */
-function planManagers(planned: ReadonlyMap<string, Planned>): {
+function supervisorFate(
+  sup: string,
+  fates: ReadonlyMap<string, 'filtered_out' | 'skipped'>,
+  invalidIds: ReadonlySet<string | null>,
+  complete: boolean,
+): { clear: boolean; why: string } {
+  const fate = fates.get(sup)
+  if (fate === 'filtered_out') return { clear: true, why: 'is outside the sync-if conditions' }
+  if (fate === 'skipped') return { clear: false, why: 'is skipped in this plan (see its change)' }
+  if (invalidIds.has(sup)) {
+    return { clear: false, why: 'could not be read (an invalid record)' }
+  }
+  return complete
+    ? { clear: true, why: 'is not in the HR system' }
+    : { clear: false, why: 'was not in this incomplete read' }
+}
+
+/**
+ * A person's manager is their supervisor's person. A supervisor outside the sync empties the
+ * manager with a warning; one this plan cannot tell about leaves it as it is, with a warning;
+ * people in a reporting cycle keep their manager, and the cycle is reported.
+ */
+function planManagers(
+  planned: ReadonlyMap<string, Planned>,
+  fateOf: (sup: string) => { clear: boolean; why: string },
+): {
   changes: ManagerChange[]
   issues: Issue[]
 } {
@@ -791,23 +840,27 @@ function planManagers(planned: ReadonlyMap<string, Planned>): {
   const index = new Map(keys.map((key, i) => [key, i]))
   const managed = (p: Planned | undefined): p is Planned & { employee: Employee } =>
     p?.employee != null && p.active && p.inScope
-  /** The entry of each node's manager: -1 for none, -2 for a node whose manager is not planned. */
+  /** The entry of each node's manager: -1 for none, -2 to leave the manager as it is. */
   const boss = new Int32Array(entries.length).fill(-2)
   for (let i = 0; i < entries.length; i++) {
     const p = entries[i]
     if (!managed(p)) continue
     const sup = p.employee.supervisorExternalId
-    const j = sup === null ? -1 : (index.get(sup) ?? -1)
-    if (sup !== null && (j === -1 || !entries[j]?.inScope)) {
+    const j = sup === null ? undefined : index.get(sup)
+    if (sup === null) boss[i] = -1
+    else if (j !== undefined && entries[j]?.inScope) boss[i] = j
+    else {
+      const fate =
+        j === undefined ? fateOf(sup) : { clear: true, why: 'is outside the sync-if conditions' }
+      boss[i] = fate.clear ? -1 : -2
       issues.push({
-        code: 'supervisor_not_synced',
+        code: fate.clear ? 'supervisor_not_synced' : 'supervisor_unknown',
         severity: 'warning',
-        message: `supervisor ${sup} is not synced (outside the sync-if conditions, skipped or not in the HR system): the manager is left empty`,
+        message: `supervisor ${sup} ${fate.why}: the manager is ${fate.clear ? 'left empty' : 'left as it is'}`,
         path: ['supervisorExternalId'],
         record: keys[i] ?? '',
       })
     }
-    boss[i] = sup !== null && j !== -1 && entries[j]?.inScope ? j : -1
   }
 
   // every node has at most one manager, so each walk ends at a top or runs into a cycle
