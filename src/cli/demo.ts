@@ -60,7 +60,7 @@ export async function runDemo(target: Target, print: (text: string) => void): Pr
   const test = first.changes.find((c) => c.kind === 'person' && c.action === 'create')
   if (test) {
     print(`\n2. Sync selected: ${test.label} only, as a test`)
-    const report = await applyPlan(target, first, [test.id])
+    const report = await applyPlan(target, first, { policy: config.policy, selection: [test.id] })
     print(`   ${report.results.map((r) => `${r.changeId} ${r.status}`).join('\n   ')}`)
   }
 
@@ -71,7 +71,7 @@ export async function runDemo(target: Target, print: (text: string) => void): Pr
     )
     print('   (approved here, as an admin would after reading the preview)')
   }
-  const report = await applyPlan(target, rest, 'all', { approved: rest.approval.required })
+  const report = await applyPlan(target, rest, { policy: config.policy, approved: true })
   print(`\n4. Sync now: ${counts(report)}`)
 
   const again = await preview(target)

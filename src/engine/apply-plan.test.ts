@@ -10,10 +10,10 @@ import {
   ref,
   source,
 } from '../../test/helpers/factories.ts'
-import { guard } from '../core/guard/guard.ts'
 import { plan } from '../core/plan/plan.ts'
 import type { Person } from '../core/model/person.ts'
 import { MemoryTarget } from '../targets/memory/memory-target.ts'
+import type { Target } from '../targets/target.ts'
 import { applyPlan } from './apply-plan.ts'
 
 const cfg = config({
@@ -27,6 +27,7 @@ const eng = ref('Engineering', 'd1')
 const employees = [
   employee('1', { firstName: 'Bea', lastName: 'Boss', department: eng }),
   employee('2', {
+    workEmail: 'dev@acme.example',
     firstName: 'Dev',
     lastName: 'Eloper',
     department: eng,
@@ -48,6 +49,9 @@ const planFor = (people: readonly Person[] = [existing]) =>
     now: NOW,
   })
 
+/** These tests are about applying; approval has its own test below. */
+const policy = { leaverThreshold: 1 }
+
 const snapshot = (t: MemoryTarget) => ({
   people: [...t.people.values()],
   teams: [...t.teams.values()],
@@ -56,7 +60,7 @@ const snapshot = (t: MemoryTarget) => ({
 describe('applyPlan', () => {
   it('applies every change in order, resolving what earlier changes created', async () => {
     const target = new MemoryTarget({ people: [existing] })
-    const report = await applyPlan(target, planFor())
+    const report = await applyPlan(target, planFor(), { policy })
     expect(report.counts).toEqual({ applied: 7, stale: 0, skipped: 0, failed: 0 })
     const [team] = target.teams.values()
     const people = [...target.people.values()]
@@ -70,9 +74,9 @@ describe('applyPlan', () => {
   it('changes nothing when the same plan is applied twice', async () => {
     const target = new MemoryTarget({ people: [existing] })
     const once = planFor()
-    await applyPlan(target, once)
+    await applyPlan(target, once, { policy })
     const after = structuredClone(snapshot(target))
-    const again = await applyPlan(target, once)
+    const again = await applyPlan(target, once, { policy })
     expect(again.counts).toEqual({ applied: 7, stale: 0, skipped: 0, failed: 0 })
     expect(snapshot(target)).toEqual(after)
   })
@@ -81,8 +85,8 @@ describe('applyPlan', () => {
     const whole = planFor()
     const target = new MemoryTarget({ people: [existing] })
     // the process died after the first two changes
-    await applyPlan(target, { ...whole, changes: whole.changes.slice(0, 2) })
-    await applyPlan(target, whole)
+    await applyPlan(target, { ...whole, changes: whole.changes.slice(0, 2) }, { policy })
+    await applyPlan(target, whole, { policy })
     expect(target.people.size).toBe(3)
     expect(target.teams.size).toBe(1)
   })
@@ -94,7 +98,7 @@ describe('applyPlan', () => {
       'p9',
       person('p9', { ...existing, fields: { displayName: 'Edited meanwhile', jobTitle: null } }),
     )
-    const report = await applyPlan(target, planned)
+    const report = await applyPlan(target, planned, { policy })
     expect(report.results.find((r) => r.changeId === 'person:3')).toEqual({
       changeId: 'person:3',
       status: 'stale',
@@ -105,7 +109,7 @@ describe('applyPlan', () => {
 
   it('applies a selection with what it needs, and says what it could not do', async () => {
     const target = new MemoryTarget({ people: [existing] })
-    const report = await applyPlan(target, planFor(), ['person:2'])
+    const report = await applyPlan(target, planFor(), { policy, selection: ['person:2'] })
     expect(report.results.map((r) => `${r.changeId} ${r.status}`)).toEqual([
       'person:2 applied',
       'team:d1 applied',
@@ -117,15 +121,57 @@ describe('applyPlan', () => {
 
   it('refuses a plan held for approval unless approved, but lets a test selection without leavers through', async () => {
     const target = new MemoryTarget({ people: [existing] })
-    const held = guard(planFor(), { leaverThreshold: 0.2 })
-    expect(held.approval.required).toBe(true)
-    await expect(applyPlan(target, held)).rejects.toMatchObject({ code: 'approval_required' })
+    const strict = { leaverThreshold: 0.2 }
+    const unguarded = planFor()
+    // the plan's own approval field says nothing; apply checks again
+    expect(unguarded.approval.required).toBe(false)
+    const refused = applyPlan(target, unguarded, { policy: strict })
+    await expect(refused).rejects.toMatchObject({ code: 'approval_required' })
+    await expect(refused).rejects.toThrow('1 of 1 active people (100%) would become leavers')
     expect(target.people.size).toBe(1)
-    expect((await applyPlan(target, held, ['person:2'])).counts).toMatchObject({
-      applied: 3,
-      skipped: 1,
-    })
-    expect((await applyPlan(target, held, 'all', { approved: true })).counts.stale).toBe(0)
+    const test = await applyPlan(target, unguarded, { policy: strict, selection: ['person:2'] })
+    expect(test.counts).toMatchObject({ applied: 3, skipped: 1 })
+    const all = await applyPlan(target, unguarded, { policy: strict, approved: true })
+    expect(all.counts.stale).toBe(0)
     expect(target.people.get('p9')?.status).toBe('leaver')
+  })
+
+  it('refuses ids the plan does not have', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    await expect(
+      applyPlan(target, planFor(), { policy, selection: ['person:02'] }),
+    ).rejects.toThrow('the plan has no change person:02')
+  })
+
+  it('fails a change whose target throws, and goes on with the rest', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const flaky: Target = {
+      listPeople: () => target.listPeople(),
+      listTeams: () => target.listTeams(),
+      apply: (change, resolve) =>
+        change.id === 'person:2'
+          ? Promise.reject(new Error('connection reset'))
+          : target.apply(change, resolve),
+    }
+    const report = await applyPlan(flaky, planFor(), { policy })
+    expect(report.results.find((r) => r.changeId === 'person:2')).toEqual({
+      changeId: 'person:2',
+      status: 'failed',
+      error: { code: 'internal', message: 'connection reset' },
+    })
+    // what needed that person is skipped, the rest applied
+    expect(report.counts).toEqual({ applied: 4, stale: 0, skipped: 2, failed: 1 })
+  })
+
+  it('refuses to create a person when someone with the same identifier appeared since planning', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const planned = planFor()
+    const byHand = person('manual', {
+      identifier: 'dev@acme.example',
+      fields: { displayName: 'Dev by hand' },
+    })
+    target.people.set('manual', byHand)
+    const report = await applyPlan(target, planned, { policy })
+    expect(report.results.find((r) => r.changeId === 'person:2')).toMatchObject({ status: 'stale' })
   })
 })

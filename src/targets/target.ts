@@ -23,6 +23,8 @@ export type Resolve = (ref: Ref) => string | null
  * Invariants: `apply` never throws for an expected outcome (it returns a result per change);
  * applying a change that is already applied returns `applied` and changes nothing, and a create
  * is recognized by its source key, so a crash between apply and record never duplicates a person.
+ * A create is refused as `stale` when a person with the same identifier or email appeared since
+ * the plan was made: planning again matches them instead of making a second one.
  */
 export interface Target {
   listPeople(): AsyncIterable<Person>

@@ -35,7 +35,7 @@ async function applyAll(w: World) {
   const target = new MemoryTarget({ people: w.people, teams: w.teams })
   const first = planFor(w, w)
   // approval is a person's decision; these properties are about what applying does
-  const report = await applyPlan(target, first, 'all', { approved: true })
+  const report = await applyPlan(target, first, { policy: w.config.policy, approved: true })
   return { target, first, report }
 }
 

@@ -523,6 +523,7 @@ export function plan(input: PlanInput): SyncPlan {
   }
 
   planMissing(input, employees, people, personChanges, planned, withLeaver, change)
+  const ordered = holdIdentity(personChanges, people, planned)
 
   // a field the credential cannot read is unknown, not empty: it never clears what it would set
   const canRead = (field: string) => readable === null || readable.has(field)
@@ -537,7 +538,7 @@ export function plan(input: PlanInput): SyncPlan {
       : { changes: [], issues: [] }
   planIssues.push(...teamPlan.issues, ...managerPlan.issues)
 
-  const changes: Change[] = [...personChanges, ...teamPlan.changes, ...managerPlan.changes]
+  const changes: Change[] = [...ordered, ...teamPlan.changes, ...managerPlan.changes]
   return {
     version: 1,
     connectionId,
@@ -665,6 +666,84 @@ function planMissing(
       }),
     )
   }
+}
+
+/** What makes two directory records one person: the same identifier, or the same email. */
+function identityKeys(content: PersonContent): string[] {
+  const keys: string[] = []
+  if (content.identifier !== null) keys.push(`identifier "${content.identifier}"`)
+  const email = content.fields['email']
+  if (typeof email === 'string' && email.trim() !== '') {
+    keys.push(`email "${email.trim().toLowerCase()}"`)
+  }
+  return keys
+}
+
+/**
+ * The directory's invariant, checked on what the plan would leave: no create may take an
+ * identifier or email that another person will still hold (or another create takes too); such
+ * a create is skipped as `duplicate_identifier` and leaves the plan. Creates come after the
+ * updates and leavers, so a key an update gives up is free by the time a create takes it.
+ */
+function holdIdentity(
+  changes: readonly PersonChange[],
+  people: readonly Person[],
+  planned: Map<string, Planned>,
+): PersonChange[] {
+  const creates = changes.filter((c) => c.action === 'create')
+  if (creates.length === 0) return [...changes]
+  const wanted = new Map<string, number>()
+  for (const c of creates) {
+    for (const key of c.after ? identityKeys(c.after) : []) {
+      wanted.set(key, (wanted.get(key) ?? 0) + 1)
+    }
+  }
+  // who holds each wanted key after the plan: a changed person its next content, others as is
+  const next = new Map<string, PersonContent>()
+  for (const c of changes) if (c.personId !== null && c.after) next.set(c.personId, c.after)
+  const holders = new Map<string, string>()
+  for (const p of people) {
+    for (const key of identityKeys(next.get(p.id) ?? contentOf(p))) {
+      // several holders: name the same one whatever the input order
+      const held = holders.get(key)
+      if (wanted.has(key) && (held === undefined || p.id < held)) holders.set(key, p.id)
+    }
+  }
+  const out: PersonChange[] = []
+  const late: PersonChange[] = []
+  for (const c of changes) {
+    if (c.action !== 'create' || !c.after) {
+      out.push(c)
+      continue
+    }
+    const clash = identityKeys(c.after).find((k) => holders.has(k) || (wanted.get(k) ?? 0) > 1)
+    if (clash === undefined) {
+      late.push(c)
+      continue
+    }
+    const holderId = holders.get(clash)
+    const holder = holderId === undefined ? 'another new employee' : `person ${holderId}`
+    out.push({
+      ...c,
+      action: 'skip',
+      reason: 'duplicate_identifier',
+      after: null,
+      diff: [],
+      invite: false,
+      issues: [
+        ...c.issues,
+        {
+          code: 'duplicate_identifier',
+          severity: 'warning',
+          message: `${clash} is also held by ${holder}: creating ${c.label} would make a duplicate`,
+          path: [],
+          ...(c.externalId === null ? {} : { record: c.externalId }),
+        },
+      ],
+    })
+    if (c.externalId !== null) planned.delete(c.externalId)
+  }
+  return [...out, ...late]
 }
 
 const teamKey = (e: Employee): string | null =>

@@ -1,10 +1,16 @@
 import { contentOf, personHash, teamHash } from '../../core/model/person.ts'
-import type { Person, SourceKey, Team } from '../../core/model/person.ts'
+import type { Person, PersonContent, SourceKey, Team } from '../../core/model/person.ts'
 import type { Change } from '../../core/plan/sync-plan.ts'
 import type { ChangeResult, Resolve, Target } from '../target.ts'
 
 const sameKey = (a: SourceKey | null, b: SourceKey | null) =>
   a !== null && b !== null && a.connectionId === b.connectionId && a.externalId === b.externalId
+
+const email = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : null)
+/** The same identifier, or the same email: one person, whatever the plan thought. */
+const sameIdentity = (p: Person, next: PersonContent): boolean =>
+  (next.identifier !== null && p.identifier === next.identifier) ||
+  (email(next.fields['email']) !== null && email(p.fields['email']) === email(next.fields['email']))
 
 const iterate = <T>(items: readonly T[]): AsyncIterable<T> => ({
   [Symbol.asyncIterator]() {
@@ -65,14 +71,16 @@ export class MemoryTarget implements Target {
         }
         const hash = personHash(after)
         if (change.action === 'create') {
-          const existing = [...this.people.values()].find((p) =>
-            sameKey(p.sourceKey, after.sourceKey),
-          )
+          const people = [...this.people.values()]
+          const existing = people.find((p) => sameKey(p.sourceKey, after.sourceKey))
           if (existing) {
             return existing.hash === hash
               ? applied(existing.id)
               : stale(`a person for ${after.sourceKey?.externalId ?? '?'} exists already`)
           }
+          // someone who appeared since planning: plan again, and the sync will match them
+          const twin = people.find((p) => sameIdentity(p, after))
+          if (twin) return stale(`person ${twin.id} has the same identifier or email now`)
           const id = this.#newId('p')
           this.people.set(id, {
             ...after,
