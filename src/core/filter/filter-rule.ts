@@ -24,6 +24,12 @@ const SourcePath = z.string().refine(isSourcePath, {
 
 const field = { field: SourcePath }
 
+/** Fields that hold dates; `before`/`after` compare dates, so they take these and custom fields. */
+const DATE_FIELDS = new Set(['hireDate', 'terminationDate', 'lastWorkingDay', 'sourceUpdatedAt'])
+const DateField = SourcePath.refine((f) => DATE_FIELDS.has(f) || f.startsWith('custom.'), {
+  message: 'is not a date field (before and after compare dates)',
+})
+
 /** One condition on one field of the employee. */
 export const FilterCondition = z.discriminatedUnion('op', [
   z.strictObject({ ...field, op: z.literal('eq'), value: Scalar }),
@@ -32,8 +38,8 @@ export const FilterCondition = z.discriminatedUnion('op', [
   z.strictObject({ ...field, op: z.literal('not_in'), value: z.array(Scalar).min(1) }),
   z.strictObject({ ...field, op: z.literal('exists') }),
   z.strictObject({ ...field, op: z.literal('not_exists') }),
-  z.strictObject({ ...field, op: z.literal('before'), value: DateValue }),
-  z.strictObject({ ...field, op: z.literal('after'), value: DateValue }),
+  z.strictObject({ field: DateField, op: z.literal('before'), value: DateValue }),
+  z.strictObject({ field: DateField, op: z.literal('after'), value: DateValue }),
   z.strictObject({ ...field, op: z.literal('contains'), value: Scalar }),
 ])
 export type FilterCondition = z.infer<typeof FilterCondition>

@@ -12,7 +12,10 @@ const anna = employee('1', {
   weeklyHours: 40,
   costCenters: [ref('R&D', 'cc-1'), ref('Ops', 'cc-2')],
   workEmail: 'anna@acme.de',
-  custom: { dynamic_9: { label: 'Shirt size', type: 'options', value: 'M' } },
+  custom: {
+    dynamic_9: { label: 'Shirt size', type: 'options', value: 'M' },
+    dynamic_4: { label: 'Probezeit bis', type: 'date', value: '31.08.2024' },
+  },
 })
 const ben = employee('2', {
   status: 'terminated',
@@ -103,6 +106,7 @@ describe('compileFilter', () => {
     [{ field: 'shoeSize', op: 'eq', value: 1 }, ['field'], 'is not a field of the employee model'],
     [{ field: 'office', op: 'in', value: [] }, ['value'], 'Too small'],
     [{ field: 'hireDate', op: 'before', value: 'yesterday' }, ['value'], ''],
+    [{ field: 'office', op: 'after', value: '2024-01-01' }, ['field'], 'is not a date field'],
     [{ all: [{ field: 'status', op: 'is', value: 'x' }] }, ['all', 0, 'op'], ''],
   ])('rejects %j naming the field', (input, path, message) => {
     const result = FilterRule.safeParse(input)

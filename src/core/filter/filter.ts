@@ -1,9 +1,12 @@
 import type { Employee } from '../model/employee.ts'
 import type { FieldValue } from '../model/field-value.ts'
+import { parseDate } from '../mapping/map-employee.ts'
 import { sourceReader } from '../model/source-path.ts'
 import type { FilterCondition, FilterRule } from './filter-rule.ts'
 
 export type EmployeePredicate = (employee: Employee) => boolean
+
+const AUTO = { op: 'date', input: 'auto' } as const
 
 const fold = (value: string | number | boolean): string =>
   typeof value === 'string' ? value.trim().toLocaleLowerCase('en') : String(value)
@@ -46,18 +49,15 @@ function compileCondition(condition: FilterCondition, today: string): EmployeePr
       return (e) => isSet(read(e))
     case 'not_exists':
       return (e) => !isSet(read(e))
-    case 'before': {
-      const bound = date(condition.value)
-      return (e) => {
-        const v = read(e)
-        return typeof v === 'string' && v.slice(0, 10) < bound
-      }
-    }
+    case 'before':
     case 'after': {
       const bound = date(condition.value)
+      const before = condition.op === 'before'
       return (e) => {
+        // a value that is not a date (a custom text field, say) is neither before nor after
         const v = read(e)
-        return typeof v === 'string' && v.slice(0, 10) > bound
+        const day = typeof v === 'string' ? parseDate(v, AUTO) : null
+        return day !== null && (before ? day < bound : day > bound)
       }
     }
     case 'contains': {

@@ -14,6 +14,7 @@ const jurgen = employee('7', {
   position: ref('Engineer', 'pos-1'),
   department: ref('R&D', 'dep-1'),
   hireDate: '2021-04-01',
+  weeklyHours: 40,
   custom: {
     dynamic_1: { label: 'Eintrittsdatum (alt)', type: 'text', value: '01.04.2021' },
     dynamic_2: { label: 'Vertragsart', type: 'options', value: 'unbefristet' },
@@ -86,6 +87,21 @@ describe('map transforms', () => {
     ],
     ['template', { template: '{lastName} ({department})' }, 'Müller-Lüdenscheidt (R&D)'],
     ['template of unknowns is unknown', { template: '{personalEmail} {office}' }, null],
+    [
+      'one unknown part makes a template unknown',
+      { template: '{firstName}.{personalEmail}@acme.com' },
+      null,
+    ],
+    [
+      'value table keeps a number a number',
+      { from: 'weeklyHours', transforms: [{ op: 'map', table: { '20': 'part-time' } }] },
+      40,
+    ],
+    [
+      'value table by the text of a number',
+      { from: 'weeklyHours', transforms: [{ op: 'map', table: { '40': 'full-time' } }] },
+      'full-time',
+    ],
     ['constant', { const: 'HR import' }, 'HR import'],
   ])('%s', (_name, rule, expected) => {
     const out = mapOne(rule)
@@ -126,6 +142,7 @@ describe('map transforms', () => {
     ['02/01/2024', 'MM/DD/YYYY', '2024-02-01'],
     ['02/01/2024', 'DD/MM/YYYY', '2024-01-02'],
     ['2023-02-29', 'auto', null],
+    ['2024-01-31 not a date', 'auto', null],
     ['02/01/2024', 'auto', null],
   ] as const)('parseDate(%s, %s) = %s', (text, input, expected) => {
     expect(parseDate(text, { op: 'date', input })).toBe(expected)
@@ -158,6 +175,15 @@ describe('compileMapping', () => {
     expect(unreadable).toContain('phone')
   })
 
+  it('still writes a display name when the preferred name cannot be read', () => {
+    const readable = new Set(['firstName', 'lastName'])
+    const { map, unreadable } = compileMapping(defaultMapping(), readable)
+    expect(unreadable).not.toContain('displayName')
+    expect(map({ ...jurgen, preferredName: null }).fields['displayName']).toBe(
+      'Jürgen Müller-Lüdenscheidt',
+    )
+  })
+
   it.each([
     [{ email: { from: 'mail' } }, ['email', 'from'], 'is not a field of the employee model'],
     [{ email: {} }, ['email'], 'needs exactly one of from, template, const'],
@@ -168,7 +194,22 @@ describe('compileMapping', () => {
       ['phone', 'transforms', 0, 'defaultCountry'],
       'ISO 3166',
     ],
-    [{ displayName: { template: '{first} {last}' } }, ['displayName', 'template'], 'placeholder'],
+    [
+      { displayName: { template: '{first} {last}' } },
+      ['displayName', 'template'],
+      '{first} is not a field of the employee model',
+    ],
+    [
+      { legalEntity: { template: 'Acme GmbH' } },
+      ['legalEntity', 'template'],
+      'has no {placeholder}: use const',
+    ],
+    [{ email: { const: '' } }, ['email', 'const'], ''],
+    [
+      { email: { from: 'workEmail', transforms: [{ op: 'default', value: '' }] } },
+      ['email', 'transforms', 0, 'value'],
+      '',
+    ],
   ])('rejects %j, naming the field', (input, path, message) => {
     const result = MappingConfig.safeParse(input)
     expect(result.success).toBe(false)

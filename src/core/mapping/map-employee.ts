@@ -60,7 +60,11 @@ function formatName(
 }
 
 const DATE_PATTERNS = {
-  'YYYY-MM-DD': { re: /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/, order: [1, 2, 3] },
+  // a date, or a date-time whose date part is taken as written
+  'YYYY-MM-DD': {
+    re: /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/,
+    order: [1, 2, 3],
+  },
   'DD.MM.YYYY': { re: /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/, order: [3, 2, 1] },
   'MM/DD/YYYY': { re: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: [3, 1, 2] },
   'DD/MM/YYYY': { re: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/, order: [3, 2, 1] },
@@ -121,14 +125,19 @@ function compileTransform(t: Transform): Step {
           : keep(date)
       }
     case 'map': {
-      const look = (s: string): FieldValue | undefined =>
-        Object.hasOwn(t.table, s) ? t.table[s] : t.otherwise === 'keep' ? s : null
+      // the table is keyed by text; a value without an entry keeps its own type (40 stays 40)
+      const look = (v: string | number | boolean): FieldValue =>
+        Object.hasOwn(t.table, String(v))
+          ? (t.table[String(v)] ?? null)
+          : t.otherwise === 'keep'
+            ? v
+            : null
       return (v) => {
         if (v === null) return keep(null)
         if (Array.isArray(v)) {
-          return keep(v.map((s) => look(s)).filter((s): s is string => typeof s === 'string'))
+          return keep(v.map(look).filter((s): s is string => typeof s === 'string'))
         }
-        return keep(look(String(v)) ?? null)
+        return keep(look(v))
       }
     }
     case 'default':
@@ -143,20 +152,20 @@ function compileSource(rule: FieldRule): (employee: Employee) => FieldValue {
       const path = /^\{(.+)\}$/.exec(part)?.[1]
       return path === undefined ? { text: part } : { read: sourceReader(path) }
     })
+    // one unknown part makes the whole value unknown: never "Jane.@acme.com" or ", Jane"
     return (e) => {
-      let known = 0
-      const text = parts
-        .map((p) => {
-          if ('text' in p) return p.text
-          const v = p.read(e)
-          if (v === null || (Array.isArray(v) && v.length === 0)) return ''
-          known++
-          return Array.isArray(v) ? v.join(', ') : String(v)
-        })
-        .join('')
-        .replace(/\s+/g, ' ')
-        .trim()
-      return known > 0 && text !== '' ? text : null
+      let text = ''
+      for (const p of parts) {
+        if ('text' in p) {
+          text += p.text
+          continue
+        }
+        const v = p.read(e)
+        if (v === null || (Array.isArray(v) && v.length === 0)) return null
+        text += Array.isArray(v) ? v.join(', ') : String(v)
+      }
+      const value = text.replace(/\s+/g, ' ').trim()
+      return value === '' ? null : value
     }
   }
   const constant = rule.const ?? null

@@ -2,7 +2,7 @@ import { getCountries } from 'libphonenumber-js/max'
 import type { CountryCode } from 'libphonenumber-js/max'
 import { z } from 'zod'
 
-import { FieldValue } from '../model/field-value.ts'
+import { Text } from '../model/employee.ts'
 import { isTargetField } from '../model/person.ts'
 import { isSourcePath } from '../model/source-path.ts'
 
@@ -15,6 +15,9 @@ export const Country = z
   .refine((c): c is CountryCode => countries.has(c), { message: 'is not an ISO 3166 country code' })
 
 export const DATE_INPUTS = ['auto', 'YYYY-MM-DD', 'DD.MM.YYYY', 'MM/DD/YYYY', 'DD/MM/YYYY'] as const
+
+/** A value written in a config: like a field value, but text is never blank (unknown is null). */
+const Value = z.union([Text, z.number(), z.boolean(), z.array(Text)])
 
 /** A named transform, applied in order to the value read from the source. */
 export const Transform = z.discriminatedUnion('op', [
@@ -34,13 +37,10 @@ export const Transform = z.discriminatedUnion('op', [
   /** A value table; a value not in it is kept (`otherwise: keep`) or becomes unknown. */
   z.strictObject({
     op: z.literal('map'),
-    table: z.record(z.string(), FieldValue),
+    table: z.record(z.string(), Value.nullable()),
     otherwise: z.enum(['keep', 'null']).default('keep'),
   }),
-  z.strictObject({
-    op: z.literal('default'),
-    value: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]),
-  }),
+  z.strictObject({ op: z.literal('default'), value: Value }),
 ])
 export type Transform = z.infer<typeof Transform>
 
@@ -63,11 +63,23 @@ export const FieldRule = z
     from: SourcePath.optional(),
     template: z
       .string()
-      .refine((t) => [...t.matchAll(PLACEHOLDER)].every((m) => isSourcePath(m[1] ?? '')), {
-        message: 'has a {placeholder} that is not a field of the employee model',
+      .superRefine((t, ctx) => {
+        const paths = [...t.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '')
+        if (paths.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'has no {placeholder}: use const for a fixed value',
+          })
+        }
+        for (const path of paths.filter((p) => !isSourcePath(p))) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `{${path}} is not a field of the employee model`,
+          })
+        }
       })
       .optional(),
-    const: FieldValue.optional(),
+    const: Value.nullable().optional(),
     transforms: z.array(Transform).default([]),
     owner: z.enum(OWNERS).default('hris'),
   })
@@ -94,16 +106,14 @@ export const MappingConfig = z.record(z.string(), FieldRule).superRefine((mappin
 })
 export type MappingConfig = z.infer<typeof MappingConfig>
 
-/** Every source path a rule reads. */
+/** The source paths a rule needs: a field it needs but cannot read is left out of a sync. */
 export function ruleSources(rule: FieldRule): string[] {
   if (rule.from !== undefined) return [rule.from]
   if (rule.template !== undefined) {
     return [...rule.template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '')
   }
-  const names = rule.transforms[0]
-  if (names?.op === 'name_format') {
-    return names.preferred ? ['firstName', 'lastName', 'preferredName'] : ['firstName', 'lastName']
-  }
+  // name_format reads the preferred name when it can; first and last name are what it needs
+  if (rule.transforms[0]?.op === 'name_format') return ['firstName', 'lastName']
   return []
 }
 

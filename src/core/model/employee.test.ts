@@ -21,6 +21,11 @@ describe('Employee', () => {
       'ISO 4217',
     ],
     [{ custom: { dynamic_1: { label: 'x', type: 'text' } } }, 'custom.dynamic_1.value', ''],
+    [
+      { custom: { dynamic_2: { label: 'x', type: 'text', value: ' ' } } },
+      'custom.dynamic_2.value',
+      'must not be blank',
+    ],
     [{ nickname: 'x' }, '', 'nickname'],
   ])('rejects %j naming %s', (values, path, message) => {
     const result = Employee.safeParse({ ...blankEmployee('7'), ...values })

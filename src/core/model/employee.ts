@@ -39,7 +39,7 @@ export const Address = z.strictObject({
 })
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'options', 'list'] as const
-export const CustomValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+export const CustomValue = z.union([Text, z.number(), z.boolean(), z.array(Text)])
 export const CustomField = z.strictObject({
   label: Text,
   type: z.enum(CUSTOM_FIELD_TYPES),

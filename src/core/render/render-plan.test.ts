@@ -98,4 +98,25 @@ describe('renderPlan', () => {
   it('gives JSON that reads back as the same plan', () => {
     expect(JSON.parse(renderPlanJson(result))).toEqual(JSON.parse(JSON.stringify(result)))
   })
+
+  it('shows an unchanged person who carries a warning', () => {
+    const warned = plan({
+      connectionId: CONNECTION,
+      source: source([employee('5', { firstName: 'Ann', lastName: 'A', mobilePhone: '12' })]),
+      target: {
+        people: [person('p5', { sourceKey: linked('5'), fields: { displayName: 'Ann A' } })],
+        teams: [],
+      },
+      config: config({
+        mapping: {
+          displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] },
+          phone: { from: 'mobilePhone', transforms: [{ op: 'phone_e164', defaultCountry: 'DE' }] },
+        },
+      }),
+      now: NOW,
+    })
+    expect(renderPlan(warned)).toContain(
+      '  Ann A  noop · up_to_date\n    warning: Mobile phone: "12" is not a valid phone number',
+    )
+  })
 })

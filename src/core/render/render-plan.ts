@@ -105,8 +105,10 @@ export function renderPlan(plan: SyncPlan, options: RenderOptions = {}): string 
   const ref = namer(plan.changes)
   let hidden = 0
   for (const change of plan.changes) {
+    // unchanged and filtered-out people are many and say nothing, unless they carry a warning
     const quiet =
       change.kind === 'person' &&
+      change.issues.length === 0 &&
       (change.action === 'noop' || (change.action === 'skip' && change.reason === 'filtered_out'))
     if (quiet && !options.verbose) {
       hidden++
