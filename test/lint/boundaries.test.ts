@@ -1,64 +1,98 @@
 import { ESLint } from 'eslint'
+import tseslint from 'typescript-eslint'
 import { describe, expect, it } from 'vitest'
 
 // The folder table of DESIGN.md is enforced by lint; these cases prove the rules fire.
 const eslint = new ESLint({ cwd: process.cwd() })
+// for files that do not exist the project service has no types; the path rules need none
+const untyped = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: tseslint.configs.disableTypeChecked,
+})
 
-async function problems(filePath: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath })
+async function problems(filePath: string, code: string, linter = eslint): Promise<string[]> {
+  const [result] = await linter.lintText(code, { filePath })
   return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`)
 }
 
-const restricted = (list: string[]) => list.filter((p) => p.startsWith('no-restricted-imports'))
+const boundary = (list: string[]) =>
+  list.filter(
+    (p) => p.startsWith('no-restricted-imports') || p.startsWith('import-x/no-restricted-paths'),
+  )
+
+const core = 'src/core/plan/plan.ts'
+const engine = 'src/engine/apply-plan.ts'
+const adapter = 'src/targets/memory/memory-target.ts'
 
 describe('import boundaries', () => {
   it.each([
+    [core, "import { applyPlan } from '../../engine/apply-plan.ts'", 'core/ is pure'],
+    [core, "import { readFileSync } from 'node:fs'", 'core/ is pure'],
+    [core, "import { MemoryTarget } from '../../targets/memory/memory-target.ts'", 'core/ is pure'],
+    [core, "import { world } from '../../../test/helpers/arbitraries.ts'", 'does not import tests'],
     [
-      'src/core/plan/plan.ts',
-      "import { applyPlan } from '../../engine/apply-plan.ts'",
-      'core/ is pure',
-    ],
-    ['src/core/plan/plan.ts', "import { readFileSync } from 'node:fs'", 'core/ is pure'],
-    [
-      'src/core/plan/plan.ts',
-      "import { MemoryTarget } from '../../targets/memory/memory-target.ts'",
-      'core/ is pure',
-    ],
-    [
-      'src/engine/apply-plan.ts',
+      engine,
       "import { MemoryTarget } from '../targets/memory/memory-target.ts'",
       'never an adapter',
     ],
+    [adapter, "import { applyPlan } from '../../engine/apply-plan.ts'", 'an adapter imports'],
+    // other spellings of the same paths (found in review)
+    [adapter, "import { applyPlan } from './../../engine/apply-plan.ts'", 'an adapter imports'],
     [
-      'src/targets/memory/memory-target.ts',
-      "import { applyPlan } from '../../engine/apply-plan.ts'",
+      adapter,
+      "import { applyPlan } from '../../core/../engine/apply-plan.ts'",
       'an adapter imports',
     ],
+    [
+      engine,
+      "import { MemoryTarget } from './../targets/memory/memory-target.ts'",
+      'never an adapter',
+    ],
+    [
+      engine,
+      "export const m = await import('../targets/memory/memory-target.ts')",
+      'never an adapter',
+    ],
   ])('%s may not %s', async (file, code, message) => {
-    const found = restricted(await problems(file, `${code}\nexport const x = 1\n`))
+    const found = boundary(await problems(file, `${code}\nexport const x = 1\n`))
     expect(found).toHaveLength(1)
     expect(found[0]).toContain(message)
   })
 
   it.each([
-    ['src/core/plan/plan.ts', "import { createHash } from 'node:crypto'"],
-    ['src/core/plan/plan.ts', "import { z } from 'zod'"],
-    ['src/core/plan/plan.ts', "import { guard } from '../guard/guard.ts'"],
-    ['src/engine/apply-plan.ts', "import type { Target } from '../targets/target.ts'"],
-    ['src/targets/memory/memory-target.ts', "import type { Target } from '../target.ts'"],
+    [core, "import { createHash } from 'node:crypto'"],
+    [core, "import { z } from 'zod'"],
+    [core, "import { guard } from '../guard/guard.ts'"],
+    [engine, "import type { Target } from '../targets/target.ts'"],
+    [engine, "import { guard } from '../core/guard/guard.ts'"],
+    [adapter, "import type { Target } from '../target.ts'"],
   ])('%s may %s', async (file, code) => {
-    expect(restricted(await problems(file, `${code}\nexport const x = 1\n`))).toEqual([])
+    expect(boundary(await problems(file, `${code}\nexport const x = 1\n`))).toEqual([])
+  })
+
+  it('checks files of every TypeScript ending, and import() of a computed path', async () => {
+    const mts = await problems(
+      'src/engine/other.mts',
+      "import { MemoryTarget } from '../targets/memory/memory-target.ts'\nexport const x = MemoryTarget\n",
+      untyped,
+    )
+    expect(boundary(mts)).toHaveLength(1)
+    const computed = await problems(
+      engine,
+      "const where = '../targets/memory/memory-target.ts'\nexport const m: unknown = await import(where)\n",
+    )
+    expect(computed).toContain('no-restricted-syntax: import() takes a literal path here')
   })
 
   it('keeps console out of everything but cli/', async () => {
-    expect(await problems('src/core/plan/plan.ts', "console.log('x')\n")).toContain(
+    expect(await problems(core, "console.log('x')\n")).toContain(
       'no-console: Unexpected console statement.',
     )
   })
 
   it('catches a floating promise', async () => {
     const found = await problems(
-      'src/engine/apply-plan.ts',
+      engine,
       'async function f(): Promise<void> {}\nexport function g(): void {\n  f()\n}\n',
     )
     expect(found.some((p) => p.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true)
