@@ -218,3 +218,30 @@ describe('compileMapping', () => {
     expect(issue?.message).toContain(message)
   })
 })
+
+describe('MappingConfig types', () => {
+  it.each([
+    [{ weeklyHours: { from: 'firstName' } }, 'Weekly hours takes a number, but first name is text'],
+    [{ hireDate: { from: 'department' } }, 'Hire date takes a date, but department is text'],
+    [{ email: { from: 'costCenters' } }, 'Email takes an email, but cost centers is a list'],
+    [{ costCenters: { const: 'R&D' } }, 'Cost centers takes a list, but this rule gives text'],
+  ])('refuses %j, naming both sides', (input, message) => {
+    const result = MappingConfig.safeParse(input)
+    expect(result.error?.issues[0]?.path).toEqual([Object.keys(input)[0]])
+    expect(result.error?.issues[0]?.message).toContain(message)
+  })
+
+  it.each([
+    { hireDate: { from: 'custom.dynamic_1', transforms: [{ op: 'date' }] } },
+    { weeklyHours: { from: 'custom.hours' } },
+    { jobTitle: { from: 'hireDate' } },
+    {
+      employmentType: {
+        from: 'weeklyHours',
+        transforms: [{ op: 'map', table: { '40': 'full-time' } }],
+      },
+    },
+  ])('accepts %j', (input) => {
+    expect(MappingConfig.safeParse(input).success).toBe(true)
+  })
+})

@@ -3,8 +3,9 @@ import type { CountryCode } from 'libphonenumber-js/max'
 import { z } from 'zod'
 
 import { Text } from '../model/employee.ts'
-import { isTargetField } from '../model/person.ts'
-import { isSourcePath } from '../model/source-path.ts'
+import { DIRECTORY_FIELDS, isTargetField, targetFieldLabel } from '../model/person.ts'
+import { isSourcePath, sourceLabel, sourceType } from '../model/source-path.ts'
+import type { SourceType } from '../model/source-path.ts'
 
 export const NAME_FORMATS = ['first_last', 'last_first', 'last_comma_first'] as const
 export type NameFormat = (typeof NAME_FORMATS)[number]
@@ -92,14 +93,64 @@ export const FieldRule = z
   )
 export type FieldRule = z.infer<typeof FieldRule>
 
+type ValueType = SourceType | 'boolean' | 'any'
+
+/** The type a rule produces, as far as the config tells; `any` when only the data can. */
+function ruleType(rule: FieldRule): ValueType {
+  let type: ValueType
+  if (rule.template !== undefined) type = 'text'
+  else if (rule.from !== undefined) type = sourceType(rule.from) ?? 'any'
+  else if (rule.const !== undefined) {
+    const c = rule.const
+    type =
+      c === null
+        ? 'any'
+        : Array.isArray(c)
+          ? 'list'
+          : typeof c === 'string'
+            ? 'text'
+            : (typeof c as 'number' | 'boolean')
+  } else type = 'text' // name_format
+  for (const t of rule.transforms) {
+    if (t.op === 'date') type = 'date'
+    else if (t.op === 'map') type = 'any'
+    else if (t.op === 'name_format' || t.op === 'phone_e164') type = 'text'
+  }
+  return type
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`)
+
+/** Which produced types a directory field takes: a date is text too, a number is not. */
+const ACCEPTS: Record<string, readonly ValueType[]> = {
+  text: ['text', 'date', 'datetime'],
+  email: ['text'],
+  phone: ['text'],
+  date: ['date'],
+  number: ['number'],
+  list: ['list'],
+}
+
 /** The mapping: directory field ← rule. Fields not listed are never touched by a sync. */
 export const MappingConfig = z.record(z.string(), FieldRule).superRefine((mapping, ctx) => {
-  for (const field of Object.keys(mapping)) {
+  for (const [field, rule] of Object.entries(mapping)) {
     if (!isTargetField(field)) {
       ctx.addIssue({
         code: 'custom',
         path: [field],
         message: `"${field}" is not a directory field (use one of the built-in fields or custom.<key>)`,
+      })
+      continue
+    }
+    const target = (DIRECTORY_FIELDS as Record<string, { type: string } | undefined>)[field]?.type
+    const produced = ruleType(rule)
+    const accepts = target === undefined ? undefined : ACCEPTS[target]
+    if (target !== undefined && produced !== 'any' && accepts && !accepts.includes(produced)) {
+      const what = rule.from === undefined ? 'this rule gives' : `${sourceLabel(rule.from)} is`
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${targetFieldLabel(field)} takes ${article(target)}, but ${what} ${produced === 'text' ? 'text' : article(produced)}: convert it with a transform (date, map) or a template`,
       })
     }
   }

@@ -669,14 +669,9 @@ function planMissing(
 }
 
 /** What makes two directory records one person: the same identifier, or the same email. */
-function identityKeys(content: PersonContent): string[] {
-  const keys: string[] = []
-  if (content.identifier !== null) keys.push(`identifier "${content.identifier}"`)
+const emailOf = (content: { fields: PersonContent['fields'] }): string | null => {
   const email = content.fields['email']
-  if (typeof email === 'string' && email.trim() !== '') {
-    keys.push(`email "${email.trim().toLowerCase()}"`)
-  }
-  return keys
+  return typeof email === 'string' && email.trim() !== '' ? email.trim().toLowerCase() : null
 }
 
 /**
@@ -692,23 +687,39 @@ function holdIdentity(
 ): PersonChange[] {
   const creates = changes.filter((c) => c.action === 'create')
   if (creates.length === 0) return [...changes]
-  const wanted = new Map<string, number>()
-  for (const c of creates) {
-    for (const key of c.after ? identityKeys(c.after) : []) {
-      wanted.set(key, (wanted.get(key) ?? 0) + 1)
-    }
+  // the keys the creates want, and how many want each
+  const count = (map: Map<string, number>, key: string | null) => {
+    if (key !== null) map.set(key, (map.get(key) ?? 0) + 1)
   }
-  // who holds each wanted key after the plan: a changed person its next content, others as is
+  const wantedIds = new Map<string, number>()
+  const wantedEmails = new Map<string, number>()
+  for (const c of creates) {
+    if (!c.after) continue
+    count(wantedIds, c.after.identifier)
+    count(wantedEmails, emailOf(c.after))
+  }
+  // who holds a wanted key after the plan: a changed person by its next content, others as is;
+  // the lowest id is named, whatever the input order
   const next = new Map<string, PersonContent>()
   for (const c of changes) if (c.personId !== null && c.after) next.set(c.personId, c.after)
-  const holders = new Map<string, string>()
+  const idHolders = new Map<string, string>()
+  const emailHolders = new Map<string, string>()
+  const hold = (holders: Map<string, string>, key: string | null, id: string) => {
+    if (key === null) return
+    const held = holders.get(key)
+    if (held === undefined || id < held) holders.set(key, id)
+  }
   for (const p of people) {
-    for (const key of identityKeys(next.get(p.id) ?? contentOf(p))) {
-      // several holders: name the same one whatever the input order
-      const held = holders.get(key)
-      if (wanted.has(key) && (held === undefined || p.id < held)) holders.set(key, p.id)
+    const content = next.get(p.id) ?? p
+    if (content.identifier !== null && wantedIds.has(content.identifier)) {
+      hold(idHolders, content.identifier, p.id)
+    }
+    if (content.fields['email'] != null) {
+      const email = emailOf(content)
+      if (email !== null && wantedEmails.has(email)) hold(emailHolders, email, p.id)
     }
   }
+
   const out: PersonChange[] = []
   const late: PersonChange[] = []
   for (const c of changes) {
@@ -716,13 +727,19 @@ function holdIdentity(
       out.push(c)
       continue
     }
-    const clash = identityKeys(c.after).find((k) => holders.has(k) || (wanted.get(k) ?? 0) > 1)
-    if (clash === undefined) {
+    const id = c.after.identifier
+    const email = emailOf(c.after)
+    const clash =
+      id !== null && (idHolders.has(id) || (wantedIds.get(id) ?? 0) > 1)
+        ? { key: `identifier "${id}"`, holder: idHolders.get(id) }
+        : email !== null && (emailHolders.has(email) || (wantedEmails.get(email) ?? 0) > 1)
+          ? { key: `email "${email}"`, holder: emailHolders.get(email) }
+          : null
+    if (clash === null) {
       late.push(c)
       continue
     }
-    const holderId = holders.get(clash)
-    const holder = holderId === undefined ? 'another new employee' : `person ${holderId}`
+    const holder = clash.holder === undefined ? 'another new employee' : `person ${clash.holder}`
     out.push({
       ...c,
       action: 'skip',
@@ -735,7 +752,7 @@ function holdIdentity(
         {
           code: 'duplicate_identifier',
           severity: 'warning',
-          message: `${clash} is also held by ${holder}: creating ${c.label} would make a duplicate`,
+          message: `${clash.key} is also held by ${holder}: creating ${c.label} would make a duplicate`,
           path: [],
           ...(c.externalId === null ? {} : { record: c.externalId }),
         },

@@ -26,7 +26,7 @@ describe('SyncConfig', () => {
     [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
     [{ policy: { leaverThreshold: 1.5 } }, 'policy.leaverThreshold'],
     [{ policy: { leaverGroup: '' } }, 'policy.leaverGroup'],
-    [{ filter: { field: 'office', op: 'eq' } }, 'filter'],
+    [{ filter: { field: 'office', op: 'eq' } }, 'filter.value'],
     [{ mapping: { email: { from: 'mail' } } }, 'mapping.email.from'],
     [{ extra: true }, ''],
   ])('rejects %j at %s', (input, path) => {
