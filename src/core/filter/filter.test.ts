@@ -69,6 +69,11 @@ describe('compileFilter', () => {
       [true, false, false],
     ],
     ['a number as text', { field: 'weeklyHours', op: 'eq', value: '40' }, [true, false, false]],
+    [
+      'a number contains only itself',
+      { field: 'weeklyHours', op: 'contains', value: 4 },
+      [false, false, false],
+    ],
     ['a custom field', { field: 'custom.dynamic_9', op: 'eq', value: 'M' }, [true, false, false]],
     [
       'all: active in Berlin',

@@ -66,7 +66,8 @@ function compileCondition(condition: FilterCondition, today: string): EmployeePr
         const v = read(e)
         if (v === null) return false
         if (Array.isArray(v)) return v.some((item) => fold(item) === needle)
-        return fold(v).includes(needle)
+        // text contains text; a number or a flag only "contains" itself (40 does not contain 4)
+        return typeof v === 'string' ? fold(v).includes(needle) : fold(v) === needle
       }
     }
   }
