@@ -56,19 +56,52 @@ export type Result<T, E = SyncError> =
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value })
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error })
 
-/** Turns a Zod error into issues that name the field, each prefixed with `path`. */
+interface ZodLikeIssue {
+  readonly path: readonly PropertyKey[]
+  readonly message: string
+  readonly code: string
+  readonly errors?: readonly (readonly ZodLikeIssue[])[]
+}
+
+/**
+ * A failed union reports every alternative; the one meant is the one that got furthest: the
+ * deepest path, then the fewest keys it did not know, then the fewest issues.
+ */
+function specific(issue: ZodLikeIssue, prefix: readonly PropertyKey[]): ZodLikeIssue[] {
+  const path = [...prefix, ...issue.path]
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return [{ ...issue, path }]
+  const branches = issue.errors.map((branch) => branch.flatMap((i) => specific(i, path)))
+  const score = (b: ZodLikeIssue[]) => [
+    Math.max(...b.map((i) => i.path.length)),
+    -b.filter((i) => i.code === 'unrecognized_keys').length,
+    -b.length,
+  ]
+  const better = (a: number[], b: number[]) => {
+    for (let k = 0; k < a.length; k++)
+      if ((a[k] ?? 0) !== (b[k] ?? 0)) return (a[k] ?? 0) > (b[k] ?? 0)
+    return false
+  }
+  return branches.reduce((best, b) => (better(score(b), score(best)) ? b : best))
+}
+
+/**
+ * Turns a Zod error into issues that name the field, each prefixed with `path`; of a failed
+ * union, only the alternative that was meant.
+ */
 export function issuesFromZod(
-  error: { issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[] },
+  error: { issues: readonly ZodLikeIssue[] },
   prefix: readonly (string | number)[] = [],
   record?: string,
 ): Issue[] {
-  return error.issues.map((issue) => ({
-    code: `invalid_${issue.code}`,
-    severity: 'error' as const,
-    message: issue.message,
-    path: [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))],
-    ...(record === undefined ? {} : { record }),
-  }))
+  return error.issues.flatMap((top) =>
+    specific(top, []).map((issue) => ({
+      code: `invalid_${issue.code}`,
+      severity: 'error' as const,
+      message: issue.message,
+      path: [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+      ...(record === undefined ? {} : { record }),
+    })),
+  )
 }
 
 /** `a.b[2]` style rendering of an issue path, for messages. */

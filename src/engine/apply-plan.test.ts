@@ -94,8 +94,7 @@ describe('applyPlan', () => {
   it('refuses a change to a person who changed since the plan was made, and goes on', async () => {
     const target = new MemoryTarget({ people: [existing] })
     const planned = planFor()
-    target.people.set(
-      'p9',
+    target.put(
       person('p9', { ...existing, fields: { displayName: 'Edited meanwhile', jobTitle: null } }),
     )
     const report = await applyPlan(target, planned, { policy })
@@ -170,7 +169,7 @@ describe('applyPlan', () => {
       identifier: 'dev@acme.example',
       fields: { displayName: 'Dev by hand' },
     })
-    target.people.set('manual', byHand)
+    target.put(byHand)
     const report = await applyPlan(target, planned, { policy })
     expect(report.results.find((r) => r.changeId === 'person:2')).toMatchObject({ status: 'stale' })
   })

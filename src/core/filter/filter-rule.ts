@@ -50,25 +50,13 @@ export type FilterCondition = z.infer<typeof FilterCondition>
  */
 export type FilterRule = FilterCondition | { all: FilterRule[] } | { any: FilterRule[] }
 
-const All: z.ZodType<{ all: FilterRule[] }> = z.lazy(() =>
-  z.strictObject({ all: z.array(FilterRule) }),
+export const FilterRule: z.ZodType<FilterRule> = z.lazy(() =>
+  z.union([
+    FilterCondition,
+    z.strictObject({ all: z.array(FilterRule) }),
+    z.strictObject({ any: z.array(FilterRule) }),
+  ]),
 )
-const Any: z.ZodType<{ any: FilterRule[] }> = z.lazy(() =>
-  z.strictObject({ any: z.array(FilterRule) }),
-)
-
-// the keys say which kind of rule is meant, so its errors name the field at fault instead of
-// "invalid input" for the whole rule
-export const FilterRule: z.ZodType<FilterRule> = z.unknown().transform((value, ctx) => {
-  const keys = value !== null && typeof value === 'object' ? Object.keys(value) : []
-  const schema = keys.includes('all') ? All : keys.includes('any') ? Any : FilterCondition
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  for (const issue of parsed.error.issues) {
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path })
-  }
-  return z.NEVER
-})
 
 /** Every source path a rule reads. */
 export function filterFields(rule: FilterRule): string[] {

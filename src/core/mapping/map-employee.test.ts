@@ -175,11 +175,14 @@ describe('compileMapping', () => {
     expect(unreadable).toContain('phone')
   })
 
-  it('still writes a display name when the preferred name cannot be read', () => {
+  it('leaves the display name alone when the preferred name cannot be read', () => {
+    // unknown is not empty: "Bob" must not become "Robert" because the credential hides it
     const readable = new Set(['firstName', 'lastName'])
-    const { map, unreadable } = compileMapping(defaultMapping(), readable)
-    expect(unreadable).not.toContain('displayName')
-    expect(map({ ...jurgen, preferredName: null }).fields['displayName']).toBe(
+    expect(compileMapping(defaultMapping(), readable).unreadable).toContain('displayName')
+    const legal = MappingConfig.parse({
+      displayName: { transforms: [{ op: 'name_format', format: 'first_last', preferred: false }] },
+    })
+    expect(compileMapping(legal, readable).map(jurgen).fields['displayName']).toBe(
       'Jürgen Müller-Lüdenscheidt',
     )
   })
@@ -235,6 +238,7 @@ describe('MappingConfig types', () => {
     { hireDate: { from: 'custom.dynamic_1', transforms: [{ op: 'date' }] } },
     { weeklyHours: { from: 'custom.hours' } },
     { jobTitle: { from: 'hireDate' } },
+    { hireDate: { const: '2020-01-01' } },
     {
       employmentType: {
         from: 'weeklyHours',

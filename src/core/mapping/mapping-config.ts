@@ -108,7 +108,9 @@ function ruleType(rule: FieldRule): ValueType {
         : Array.isArray(c)
           ? 'list'
           : typeof c === 'string'
-            ? 'text'
+            ? /^\d{4}-\d{2}-\d{2}$/.test(c)
+              ? 'date'
+              : 'text'
             : (typeof c as 'number' | 'boolean')
   } else type = 'text' // name_format
   for (const t of rule.transforms) {
@@ -163,8 +165,12 @@ export function ruleSources(rule: FieldRule): string[] {
   if (rule.template !== undefined) {
     return [...rule.template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '')
   }
-  // name_format reads the preferred name when it can; first and last name are what it needs
-  if (rule.transforms[0]?.op === 'name_format') return ['firstName', 'lastName']
+  // a preferred name that cannot be read is unknown, not absent: without it the display name
+  // is left as it is rather than rewritten with the legal first name (preferred: false opts out)
+  const names = rule.transforms[0]
+  if (names?.op === 'name_format') {
+    return names.preferred ? ['firstName', 'lastName', 'preferredName'] : ['firstName', 'lastName']
+  }
   return []
 }
 

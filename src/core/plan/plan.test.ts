@@ -571,4 +571,64 @@ describe('plan: what it must not do (found in review)', () => {
       'New',
     )
   })
+
+  it('leaves a manager as it is when the boss is skipped as a duplicate', () => {
+    const byNumber = config({
+      identifiers: ['employee_number'],
+      mapping: { ...cfg.mapping, email: { from: 'workEmail' } },
+      policy: { teamsFromDepartments: false },
+    })
+    const handMade = person('x', { fields: { displayName: 'Bea Boss', email: 'bea@acme.de' } })
+    const managed = person('p2', {
+      sourceKey: linked('2'),
+      managerId: 'x',
+      fields: { displayName: 'Eve Report', email: 'eve@acme.de' },
+    })
+    const bea = employee('1', {
+      firstName: 'Bea',
+      lastName: 'Boss',
+      workEmail: 'bea@acme.de',
+      employeeNumber: '1',
+    })
+    const eve2 = employee('2', {
+      firstName: 'Eve',
+      lastName: 'Report',
+      workEmail: 'eve@acme.de',
+      employeeNumber: '2',
+      supervisorExternalId: '1',
+    })
+    const result = run({ employees: [bea, eve2], people: [handMade, managed], config: byNumber })
+    expect(personChange(result.changes, 'person:1')).toMatchObject({
+      action: 'skip',
+      reason: 'duplicate_identifier',
+    })
+    expect(result.changes.filter((c) => c.kind === 'manager')).toEqual([])
+    expect(result.issues.map((i) => i.message)).toContain(
+      'supervisor 1 is skipped in this plan (see its change): the manager is left as it is',
+    )
+  })
+
+  it('takes a leaver out of their teams even when departments cannot be read', () => {
+    const inTeam = person('p1', {
+      sourceKey: linked('1'),
+      teamIds: ['t1'],
+      fields: { displayName: 'Bea Boss', email: null },
+    })
+    const gone = employee('1', {
+      firstName: 'Bea',
+      lastName: 'Boss',
+      terminationDate: '2026-10-31',
+    })
+    const result = run({
+      employees: [gone],
+      people: [inTeam],
+      teams: [team('t1', 'Sales', linked('d2'))],
+      config: config({ ...cfg, policy: {} }),
+      source: { readableFields: ['firstName', 'lastName', 'workEmail', 'terminationDate'] },
+    })
+    expect(result.changes.map((c) => `${c.kind} ${c.action} ${c.reason}`)).toEqual([
+      'person mark_leaver terminated_in_source',
+      'membership leave left_company',
+    ])
+  })
 })

@@ -2,6 +2,7 @@ import { SyncError } from '../errors.ts'
 import type { Issue } from '../errors.ts'
 import { compileFilter } from '../filter/filter.ts'
 import { compileMapping } from '../mapping/map-employee.ts'
+import type { MappedEmployee } from '../mapping/map-employee.ts'
 import { employeeKey } from '../matching/identifier-rule.ts'
 import { matchEmployees } from '../matching/match.ts'
 import type { MatchResult } from '../matching/match.ts'
@@ -239,12 +240,21 @@ export function plan(input: PlanInput): SyncPlan {
   const nameFields = ['displayName', 'firstName', 'lastName'].filter((f) => mapping.owners.has(f))
   const named = (fields: Record<string, FieldValue>) =>
     nameFields.length === 0 || nameFields.some((f) => fields[f] != null)
+  // matching maps the new employees to see who would be created: map each employee once
+  const mappedOnce = new Map<string, MappedEmployee>()
+  const mapOnce = (e: Employee): MappedEmployee => {
+    const known = mappedOnce.get(e.externalId)
+    if (known) return known
+    const mapped = mapping.map(e)
+    mappedOnce.set(e.externalId, mapped)
+    return mapped
+  }
   const matches = matchEmployees(employees, people, config.identifiers, connectionId, {
     inScope,
     wouldCreate: (e) =>
       inScope(e) &&
       !(leaverDateOf(e, today).leaving && config.policy.terminatedNeverImported === 'skip') &&
-      named(mapping.map(e).fields),
+      named(mapOnce(e).fields),
   })
   const matchedIds = new Set<string>()
   for (const m of matches.values()) if (m.kind === 'matched') matchedIds.add(m.personId)
@@ -362,7 +372,7 @@ export function plan(input: PlanInput): SyncPlan {
       continue
     }
 
-    const mapped = mapping.map(e)
+    const mapped = mappedOnce.get(e.externalId) ?? mapping.map(e)
     const sourceKey = { connectionId, externalId: e.externalId }
 
     if (!person) {
@@ -523,15 +533,14 @@ export function plan(input: PlanInput): SyncPlan {
   }
 
   planMissing(input, employees, people, personChanges, planned, withLeaver, change)
-  const ordered = holdIdentity(personChanges, people, planned)
+  const ordered = holdIdentity(personChanges, people, planned, fates)
 
   // a field the credential cannot read is unknown, not empty: it never clears what it would set
   const canRead = (field: string) => readable === null || readable.has(field)
   const invalidIds = new Set(source.invalid.map((r) => r.externalId))
-  const teamPlan =
-    policy.teamsFromDepartments && canRead('department')
-      ? planTeams(connectionId, target.teams, planned)
-      : { changes: [], issues: [] }
+  const teamPlan = policy.teamsFromDepartments
+    ? planTeams(connectionId, target.teams, planned, canRead('department'))
+    : { changes: [], issues: [] }
   const managerPlan =
     policy.managersFromSupervisors && canRead('supervisorExternalId')
       ? planManagers(planned, (sup) => supervisorFate(sup, fates, invalidIds, source.complete))
@@ -684,6 +693,7 @@ function holdIdentity(
   changes: readonly PersonChange[],
   people: readonly Person[],
   planned: Map<string, Planned>,
+  fates: Map<string, 'filtered_out' | 'skipped'>,
 ): PersonChange[] {
   const creates = changes.filter((c) => c.action === 'create')
   if (creates.length === 0) return [...changes]
@@ -758,7 +768,10 @@ function holdIdentity(
         },
       ],
     })
-    if (c.externalId !== null) planned.delete(c.externalId)
+    if (c.externalId !== null) {
+      planned.delete(c.externalId)
+      fates.set(c.externalId, 'skipped')
+    }
   }
   return [...out, ...late]
 }
@@ -774,6 +787,7 @@ function planTeams(
   connectionId: string,
   teams: readonly Team[],
   planned: ReadonlyMap<string, Planned>,
+  departmentsKnown: boolean,
 ): { changes: Change[]; issues: Issue[] } {
   const sortedTeams = [...teams].sort((a, b) => byString(a.id, b.id))
   const managed = new Map<string, Team>()
@@ -789,7 +803,7 @@ function planTeams(
   const needed = new Map<string, string>()
   // planned is filled in a deterministic order: employees by id, then people by id
   const entries = [...planned.entries()]
-  for (const [, p] of entries) {
+  for (const [, p] of departmentsKnown ? entries : []) {
     const key = p.employee && p.active && p.inScope ? teamKey(p.employee) : null
     if (key !== null && !needed.has(key) && p.employee?.department) {
       needed.set(key, p.employee.department.name)
@@ -831,6 +845,8 @@ function planTeams(
   }
 
   for (const [key, p] of entries) {
+    // without departments, only leavers move: out of every team of this connection
+    if (!departmentsKnown && p.active) continue
     const wantedKey = p.employee && p.active && p.inScope ? teamKey(p.employee) : null
     const wanted = wantedKey === null ? null : (teamRefs.get(wantedKey) ?? null)
     const current = (p.person?.teamIds ?? []).filter((t) => managedIds.has(t))

@@ -5,12 +5,29 @@ import type { ChangeResult, Resolve, Target } from '../target.ts'
 
 const sameKey = (a: SourceKey | null, b: SourceKey | null) =>
   a !== null && b !== null && a.connectionId === b.connectionId && a.externalId === b.externalId
+const sourceText = (key: SourceKey | null) =>
+  key === null ? null : `${key.connectionId}\u0000${key.externalId}`
+const emailOf = (content: PersonContent) => {
+  const value = content.fields['email']
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : null
+}
 
-const email = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : null)
-/** The same identifier, or the same email: one person, whatever the plan thought. */
-const sameIdentity = (p: Person, next: PersonContent): boolean =>
-  (next.identifier !== null && p.identifier === next.identifier) ||
-  (email(next.fields['email']) !== null && email(p.fields['email']) === email(next.fields['email']))
+/** Ids by a key, for lookups that must not scan every person. */
+class Index {
+  readonly #ids = new Map<string, Set<string>>()
+  add(key: string | null, id: string) {
+    if (key === null) return
+    const ids = this.#ids.get(key)
+    if (ids) ids.add(id)
+    else this.#ids.set(key, new Set([id]))
+  }
+  remove(key: string | null, id: string) {
+    if (key !== null) this.#ids.get(key)?.delete(id)
+  }
+  first(key: string | null): string | undefined {
+    return key === null ? undefined : this.#ids.get(key)?.values().next().value
+  }
+}
 
 const iterate = <T>(items: readonly T[]): AsyncIterable<T> => ({
   [Symbol.asyncIterator]() {
@@ -24,17 +41,38 @@ const iterate = <T>(items: readonly T[]): AsyncIterable<T> => ({
  * reference behaviour of the `Target` contract (the directory target must behave the same).
  */
 export class MemoryTarget implements Target {
-  readonly people = new Map<string, Person>()
+  readonly #people = new Map<string, Person>()
   readonly teams = new Map<string, Team>()
+  readonly #bySource = new Index()
+  readonly #byIdentifier = new Index()
+  readonly #byEmail = new Index()
   #nextId = 1
 
   constructor(seed: { people?: readonly Person[]; teams?: readonly Team[] } = {}) {
-    for (const p of seed.people ?? []) this.people.set(p.id, p)
+    for (const p of seed.people ?? []) this.put(p)
     for (const t of seed.teams ?? []) this.teams.set(t.id, t)
   }
 
+  get people(): ReadonlyMap<string, Person> {
+    return this.#people
+  }
+
+  /** Puts a person in as given: seeding, or an edit made in the application meanwhile. */
+  put(person: Person): void {
+    const old = this.#people.get(person.id)
+    if (old) {
+      this.#bySource.remove(sourceText(old.sourceKey), old.id)
+      this.#byIdentifier.remove(old.identifier, old.id)
+      this.#byEmail.remove(emailOf(old), old.id)
+    }
+    this.#people.set(person.id, person)
+    this.#bySource.add(sourceText(person.sourceKey), person.id)
+    this.#byIdentifier.add(person.identifier, person.id)
+    this.#byEmail.add(emailOf(person), person.id)
+  }
+
   listPeople(): AsyncIterable<Person> {
-    return iterate([...this.people.values()])
+    return iterate([...this.#people.values()])
   }
 
   listTeams(): AsyncIterable<Team> {
@@ -44,7 +82,7 @@ export class MemoryTarget implements Target {
   #newId(prefix: string): string {
     let id: string
     do id = `${prefix}${this.#nextId++}`
-    while (this.people.has(id) || this.teams.has(id))
+    while (this.#people.has(id) || this.teams.has(id))
     return id
   }
 
@@ -71,18 +109,20 @@ export class MemoryTarget implements Target {
         }
         const hash = personHash(after)
         if (change.action === 'create') {
-          const people = [...this.people.values()]
-          const existing = people.find((p) => sameKey(p.sourceKey, after.sourceKey))
+          const existingId = this.#bySource.first(sourceText(after.sourceKey))
+          const existing = existingId === undefined ? undefined : this.#people.get(existingId)
           if (existing) {
             return existing.hash === hash
               ? applied(existing.id)
               : stale(`a person for ${after.sourceKey?.externalId ?? '?'} exists already`)
           }
           // someone who appeared since planning: plan again, and the sync will match them
-          const twin = people.find((p) => sameIdentity(p, after))
-          if (twin) return stale(`person ${twin.id} has the same identifier or email now`)
+          const twin =
+            this.#byIdentifier.first(after.identifier) ?? this.#byEmail.first(emailOf(after))
+          if (twin !== undefined)
+            return stale(`person ${twin} has the same identifier or email now`)
           const id = this.#newId('p')
-          this.people.set(id, {
+          this.put({
             ...after,
             id,
             managerId: null,
@@ -92,12 +132,12 @@ export class MemoryTarget implements Target {
           })
           return applied(id)
         }
-        const person = change.personId === null ? undefined : this.people.get(change.personId)
+        const person = change.personId === null ? undefined : this.#people.get(change.personId)
         if (!person) return missing(`person ${change.personId ?? '?'}`)
         if (person.hash === hash) return applied(person.id)
         if (person.hash !== change.targetHash)
           return stale(`person ${person.id} changed since the plan was made`)
-        this.people.set(person.id, { ...person, ...after, hash })
+        this.put({ ...person, ...after, hash })
         return applied(person.id)
       }
       case 'team': {
@@ -125,15 +165,15 @@ export class MemoryTarget implements Target {
         const teamId = resolve(change.team)
         if (personId === null || teamId === null)
           return skipped('the person or team was not created')
-        const person = this.people.get(personId)
+        const person = this.#people.get(personId)
         if (!person) return missing(`person ${personId}`)
         if (!this.teams.has(teamId)) return missing(`team ${teamId}`)
         const member = person.teamIds.includes(teamId)
         if (change.action === 'join' && !member) {
-          this.people.set(personId, { ...person, teamIds: [...person.teamIds, teamId] })
+          this.put({ ...person, teamIds: [...person.teamIds, teamId] })
         }
         if (change.action === 'leave' && member) {
-          this.people.set(personId, {
+          this.put({
             ...person,
             teamIds: person.teamIds.filter((t) => t !== teamId),
           })
@@ -146,14 +186,14 @@ export class MemoryTarget implements Target {
         if (personId === null || (change.after !== null && managerId === null)) {
           return skipped('the person or the manager was not created')
         }
-        const person = this.people.get(personId)
+        const person = this.#people.get(personId)
         if (!person) return missing(`person ${personId}`)
-        if (managerId !== null && !this.people.has(managerId))
+        if (managerId !== null && !this.#people.has(managerId))
           return missing(`manager ${managerId}`)
         if (person.managerId === managerId) return applied(personId)
         if (person.managerId !== change.before)
           return stale(`the manager of ${personId} changed since the plan was made`)
-        this.people.set(personId, { ...person, managerId })
+        this.put({ ...person, managerId })
         return applied(personId)
       }
     }
@@ -161,7 +201,7 @@ export class MemoryTarget implements Target {
 
   /** A person's content as a sync sees it, for comparisons in tests. */
   content(id: string) {
-    const person = this.people.get(id)
+    const person = this.#people.get(id)
     return person ? contentOf(person) : undefined
   }
 }
