@@ -1,5 +1,7 @@
 import { ESLint } from 'eslint'
 import tseslint from 'typescript-eslint'
+
+import { unitOf } from '../../eslint/layers.js'
 import { describe, expect, it } from 'vitest'
 
 // The folder table of DESIGN.md is enforced by lint; these cases prove the rules fire.
@@ -16,9 +18,7 @@ async function problems(filePath: string, code: string, linter = eslint): Promis
 }
 
 const boundary = (list: string[]) =>
-  list.filter(
-    (p) => p.startsWith('no-restricted-imports') || p.startsWith('import-x/no-restricted-paths'),
-  )
+  list.filter((p) => p.startsWith('no-restricted-imports') || p.startsWith('hris/layers'))
 
 const core = 'src/core/plan/plan.ts'
 const engine = 'src/engine/apply-plan.ts'
@@ -96,5 +96,20 @@ describe('import boundaries', () => {
       'async function f(): Promise<void> {}\nexport function g(): void {\n  f()\n}\n',
     )
     expect(found.some((p) => p.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true)
+  })
+
+  it.each([
+    ['src/core/plan/plan.ts', 'core'],
+    ['src/connectors/personio/client.ts', 'connectors/personio'],
+    ['src/connectors/connector.ts', 'connectors/connector.ts'],
+    ['src/connectors/http.ts', 'connectors/http.ts'],
+    ['src/targets/memory/memory-target.ts', 'targets/memory'],
+    ['src/storage/store.ts', 'storage/store.ts'],
+    ['src/storage/db.ts', 'storage'],
+    ['src/storage/repos/people.ts', 'storage'],
+    ['src/main.ts', 'main.ts'],
+    ['test/helpers/factories.ts', 'test'],
+  ])('%s is in %s', (file, unit) => {
+    expect(unitOf(`${process.cwd()}/${file}`)).toBe(unit)
   })
 })
