@@ -50,11 +50,13 @@ export type FilterCondition = z.infer<typeof FilterCondition>
  */
 export type FilterRule = FilterCondition | { all: FilterRule[] } | { any: FilterRule[] }
 
+// groups first: when a group is malformed ({ all: {...} }) that is the error to report, not a
+// missing op of a condition nobody wrote (issuesFromZod keeps the first of equal alternatives)
 export const FilterRule: z.ZodType<FilterRule> = z.lazy(() =>
   z.union([
-    FilterCondition,
     z.strictObject({ all: z.array(FilterRule) }),
     z.strictObject({ any: z.array(FilterRule) }),
+    FilterCondition,
   ]),
 )
 

@@ -124,6 +124,8 @@ describe('compileFilter', () => {
       ['all', 0, 'field'],
       'is not a field of the employee model',
     ],
+    [{ any: 'x' }, ['any'], 'expected array'],
+    [{ all: { field: 'status', op: 'eq', value: 'active' } }, ['all'], 'expected array'],
   ])('rejects %j naming the field', (input, path, message) => {
     const result = FilterRule.safeParse(input)
     expect(result.success).toBe(false)
