@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import type { Issue } from '../errors.ts'
 import type { Employee } from '../model/employee.ts'
 import type { FieldValue } from '../model/field-value.ts'
+import { sameValue } from '../model/field-value.ts'
 import { targetFieldLabel } from '../model/person.ts'
 import { sourceReader, sourceRoot } from '../model/source-path.ts'
 import type { FieldRule, MappingConfig, Owner, Transform } from './mapping-config.ts'
@@ -20,6 +21,14 @@ export interface MappedEmployee {
 
 export interface CompiledMapping {
   readonly map: (employee: Employee) => MappedEmployee
+  /**
+   * Whether the fields the HR system owns already hold what `map` would give (the issues `map`
+   * would report, if so), or null if any differs; `map`'s answer, without building a record.
+   */
+  readonly agrees: (
+    employee: Employee,
+    current: Readonly<Record<string, FieldValue>>,
+  ) => readonly Issue[] | null
   /** Who owns each mapped field (`hris` overwrites on every sync, `app` sets on create only). */
   readonly owners: ReadonlyMap<string, Owner>
   /** The mapped fields the HR system owns (overwritten on every sync), in mapping order. */
@@ -182,7 +191,12 @@ export function compileMapping(
 ): CompiledMapping {
   const owners = new Map<string, Owner>()
   const unreadable: string[] = []
-  const compiled: { field: string; read: (e: Employee) => FieldValue; steps: Step[] }[] = []
+  const compiled: {
+    field: string
+    owner: Owner
+    read: (e: Employee) => FieldValue
+    steps: Step[]
+  }[] = []
 
   for (const [field, rule] of Object.entries(mapping)) {
     if (readable && !ruleSources(rule).every((path) => readable.has(sourceRoot(path)))) {
@@ -192,35 +206,56 @@ export function compileMapping(
     owners.set(field, rule.owner)
     compiled.push({
       field,
+      owner: rule.owner,
       read: compileSource(rule),
       steps: rule.transforms.map(compileTransform),
     })
   }
 
+  /** One field's value for an employee, or the issue that makes it unknown. */
+  const valueOf = (entry: (typeof compiled)[number], employee: Employee): FieldValue | Issue => {
+    let value = entry.read(employee)
+    for (const step of entry.steps) {
+      const out = step(value, employee)
+      if ('problem' in out) {
+        return {
+          code: 'invalid_value',
+          severity: 'warning',
+          message: `${targetFieldLabel(entry.field)}: ${out.problem}; the field is left unchanged`,
+          path: [entry.field],
+          record: employee.externalId,
+        }
+      }
+      value = out.value
+    }
+    return value
+  }
+  const isIssue = (v: FieldValue | Issue): v is Issue =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+
   const map = (employee: Employee): MappedEmployee => {
     const fields: Record<string, FieldValue> = {}
     let issues: Issue[] | undefined
-    outer: for (const { field, read, steps } of compiled) {
-      let value = read(employee)
-      for (const step of steps) {
-        const out = step(value, employee)
-        if ('problem' in out) {
-          ;(issues ??= []).push({
-            code: 'invalid_value',
-            severity: 'warning',
-            message: `${targetFieldLabel(field)}: ${out.problem}; the field is left unchanged`,
-            path: [field],
-            record: employee.externalId,
-          })
-          continue outer
-        }
-        value = out.value
-      }
-      fields[field] = value
+    for (const entry of compiled) {
+      const value = valueOf(entry, employee)
+      if (isIssue(value)) (issues ??= []).push(value)
+      else fields[entry.field] = value
     }
     return { fields, issues: issues ?? NO_ISSUES }
   }
 
+  // most people are up to date: tell so field by field, building nothing
+  const agrees = (employee: Employee, current: Readonly<Record<string, FieldValue>>) => {
+    let issues: Issue[] | undefined
+    for (const entry of compiled) {
+      if (entry.owner !== 'hris') continue
+      const value = valueOf(entry, employee)
+      if (isIssue(value)) (issues ??= []).push(value)
+      else if (!sameValue(current[entry.field] ?? null, value)) return null
+    }
+    return issues ?? NO_ISSUES
+  }
+
   const hrisFields = [...owners].filter(([, owner]) => owner === 'hris').map(([field]) => field)
-  return { map, owners, hrisFields, unreadable }
+  return { map, agrees, owners, hrisFields, unreadable }
 }

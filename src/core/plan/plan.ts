@@ -372,10 +372,11 @@ export function plan(input: PlanInput): SyncPlan {
       continue
     }
 
-    const mapped = mappedOnce.get(e.externalId) ?? mapping.map(e)
+    const mapOf = () => mappedOnce.get(e.externalId) ?? mapping.map(e)
     const sourceKey = { connectionId, externalId: e.externalId }
 
     if (!person) {
+      const mapped = mapOf()
       const fields: Record<string, FieldValue> = mapped.fields
       if (!named(fields)) {
         personChanges.push(
@@ -440,17 +441,16 @@ export function plan(input: PlanInput): SyncPlan {
     }
 
     const identifier = identifierOf(e) ?? person.identifier
-    const current =
+    const settled =
       m.kind === 'linked' &&
       identifier === person.identifier &&
       (leaving
         ? person.status === 'leaver' &&
           person.leaverDate === date &&
           (leaverGroup === null || person.groups.includes(leaverGroup))
-        : person.status === 'active') &&
-      mapping.hrisFields.every(
-        (f) => !(f in mapped.fields) || sameValue(person.fields[f] ?? null, mapped.fields[f]),
-      )
+        : person.status === 'active')
+    // the issues of an up-to-date person, or null when any field the HR system owns differs
+    const agreed = settled ? mapping.agrees(e, person.fields) : null
     planned.set(e.externalId, {
       employee: e,
       ref: { id: person.id },
@@ -458,7 +458,7 @@ export function plan(input: PlanInput): SyncPlan {
       active: !leaving,
       inScope: true,
     })
-    const upToDate = () =>
+    const upToDate = (issues: readonly Issue[]) =>
       change({
         id,
         label,
@@ -468,13 +468,14 @@ export function plan(input: PlanInput): SyncPlan {
         personId: person.id,
         matchedBy: 'link',
         targetHash: person.hash,
-        issues: mapped.issues,
+        issues,
       })
     // most people are up to date: say so without building their next state
-    if (current) {
-      personChanges.push(upToDate())
+    if (agreed !== null) {
+      personChanges.push(upToDate(agreed))
       continue
     }
+    const mapped = mapOf()
 
     const before = contentOf(person)
     const fields = { ...person.fields }
@@ -504,7 +505,7 @@ export function plan(input: PlanInput): SyncPlan {
     }
     const diff = diffContent(before, after)
     if (diff.length === 0) {
-      personChanges.push(upToDate())
+      personChanges.push(upToDate(mapped.issues))
     } else {
       if (
         reason === 'fields_changed' &&
