@@ -1,4 +1,4 @@
-import { contentOf, personHash, teamHash } from '../../core/model/person.ts'
+import { personHash, teamHash } from '../../core/model/person.ts'
 import type { Person, PersonContent, SourceKey, Team } from '../../core/model/person.ts'
 import type { Change } from '../../core/plan/sync-plan.ts'
 import type { ChangeResult, Resolve, Target } from '../target.ts'
@@ -197,11 +197,5 @@ export class MemoryTarget implements Target {
         return applied(personId)
       }
     }
-  }
-
-  /** A person's content as a sync sees it, for comparisons in tests. */
-  content(id: string) {
-    const person = this.#people.get(id)
-    return person ? contentOf(person) : undefined
   }
 }
