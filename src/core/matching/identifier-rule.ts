@@ -18,7 +18,7 @@ export function ruleName(rule: IdentifierRule): string {
 }
 
 /** Emails compare trimmed and case-insensitively. */
-export const emailKey = (value: string | null): string | null => {
+const emailKey = (value: string | null): string | null => {
   const key = value?.trim().toLowerCase()
   return key ? key : null
 }
