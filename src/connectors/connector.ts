@@ -1,0 +1,88 @@
+import type { z } from 'zod'
+
+import type { Issue, Result, SyncError } from '../core/errors.ts'
+import type { InvalidRecord } from '../core/model/employee.ts'
+import type { FieldValue } from '../core/model/field-value.ts'
+import type { SourceType } from '../core/model/source-path.ts'
+
+export const CONNECTOR_IDS = ['file', 'personio', 'bamboohr', 'fake'] as const
+export type ConnectorId = (typeof CONNECTOR_IDS)[number]
+
+/** How far a read has come, for progress on a terminal or in the console. */
+export interface ReadProgress {
+  readonly read: number
+  /** The number of employees the HR system reports, when it does. */
+  readonly total: number | null
+}
+
+/**
+ * What a connector is given; injected, never imported. `baseDir` resolves relative file paths
+ * (the folder of the config file).
+ */
+export interface ConnectorContext {
+  readonly signal?: AbortSignal
+  readonly now: () => Date
+  readonly fetch?: typeof fetch
+  readonly baseDir?: string
+  readonly progress?: (progress: ReadProgress) => void
+}
+
+/** A field the credential can read, in model terms (`workEmail`, `custom.dynamic_123`). */
+export interface FieldInfo {
+  readonly path: string
+  readonly label: string
+  readonly type: SourceType
+  /** A value from the first employee that has one, so an admin sees what the field holds. */
+  readonly sample: FieldValue
+}
+
+/**
+ * One page of a read: normalized records, still to be validated (`validateEmployees`), and the
+ * records the connector could not normalize, each with issues naming the record and field (a CSV
+ * row and column). An invalid record is skipped by the plan, never taken for a leaver.
+ */
+export interface ReadPage {
+  readonly records: readonly unknown[]
+  readonly invalid?: readonly InvalidRecord[]
+}
+
+/**
+ * How a read ended. `complete`: every employee was seen (only then can someone become a leaver
+ * for being missing); `readableFields`: model paths the credential reads, null when it reads all;
+ * `watermark`: where the next incremental read starts.
+ */
+export interface ReadEnd {
+  readonly complete: boolean
+  readonly readableFields: readonly string[] | null
+  readonly watermark: string | null
+  readonly issues: readonly Issue[]
+}
+
+/**
+ * An HR system. `config` is what may be stored and shown; `secret` (credentials) goes to the vault
+ * and is never returned. `read` yields pages and returns how it ended; it throws a `SyncError`
+ * (with `retryable`) when the read cannot go on.
+ */
+export interface Connector<Config = unknown, Secret = unknown> {
+  readonly id: ConnectorId
+  readonly configSchema: z.ZodType<Config>
+  /** null: the connector needs no credentials. */
+  readonly secretSchema: z.ZodType<Secret> | null
+  readonly capabilities: {
+    readonly incremental: boolean
+    readonly includesTerminated: boolean
+    readonly customFields: boolean
+  }
+  check(config: Config, secret: Secret, ctx: ConnectorContext): Promise<Result<void, SyncError>>
+  discoverFields(
+    config: Config,
+    secret: Secret,
+    ctx: ConnectorContext,
+  ): Promise<Result<FieldInfo[], SyncError>>
+  read(
+    config: Config,
+    secret: Secret,
+    ctx: ConnectorContext,
+    options?: { readonly since?: string },
+  ): AsyncGenerator<ReadPage, ReadEnd>
+}
