@@ -59,9 +59,10 @@ function policy(from) {
     }
   }
   if (from === 'http' || from === 'cli') {
+    // config/ is parsed input (schemas), as pure as core/
     return {
-      allows: is(from, 'core', 'engine', ...contracts),
-      message: `${from}/ goes through engine/ and the contracts, never an adapter or storage/db.ts`,
+      allows: is(from, 'core', 'config', 'engine', ...contracts),
+      message: `${from}/ goes through engine/, config/ and the contracts, never an adapter or storage/db.ts`,
     }
   }
   if (from === 'main.ts') return null // the composition root wires everything

@@ -1,9 +1,155 @@
-// The composition root: the only file that wires concrete adapters. Until storage and the
-// Personio sandbox arrive, `npm start` runs the sync core on a sample company in memory.
-import { runDemo } from './cli/demo.ts'
-import { SAMPLE_DIRECTORY } from './cli/sample-company.ts'
-import { MemoryTarget } from './targets/memory/memory-target.ts'
+// The composition root: the only file that wires concrete adapters (database, vault, connectors,
+// the directory target) into the engine, and hands them to the CLI.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 
-await runDemo(new MemoryTarget(SAMPLE_DIRECTORY), (text) => {
-  process.stdout.write(`${text}\n`)
-})
+import { runCli } from './cli/cli.ts'
+import type { App, CliDeps } from './cli/cli.ts'
+import { runDemo } from './cli/demo.ts'
+import type { DemoDirectory } from './cli/demo.ts'
+import { loadEnv } from './config/env.ts'
+import type { Env } from './config/env.ts'
+import type { Connector } from './connectors/connector.ts'
+import { fakeConnector } from './connectors/fake/fake-connector.ts'
+import {
+  SAMPLE_CONNECTION,
+  SAMPLE_DIRECTORY,
+  SAMPLE_NOW,
+} from './connectors/fake/sample-company.ts'
+import { fileConnector } from './connectors/file/file-connector.ts'
+import { readTable, writeTable } from './connectors/file/table-file.ts'
+import { SyncError } from './core/errors.ts'
+import type { Person, Team } from './core/model/person.ts'
+import { Engine } from './engine/engine.ts'
+import { createDb } from './storage/db.ts'
+import { SqlStore } from './storage/sql-store.ts'
+import { beginRotation, loadVault } from './storage/vault.ts'
+import { DirectoryTarget } from './targets/directory/directory-target.ts'
+
+const CONNECTORS: Readonly<Record<string, Connector>> = {
+  file: fileConnector,
+  fake: fakeConnector,
+}
+
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+).version
+
+function keyFileOf(env: Env): string {
+  if (env.keyFile !== null) return env.keyFile
+  throw new SyncError(
+    'invalid_config',
+    'no place for the secret key: set HRIS_SYNC_SECRET_KEY, HRIS_SYNC_KEY_FILE or HOME',
+  )
+}
+
+/** Opens the database (PGlite in the data directory, or DATABASE_URL), the vault and the engine. */
+async function open(
+  env: Env,
+  options: { baseDir?: string; memory?: boolean; now?: () => Date },
+): Promise<App & { store: SqlStore }> {
+  const vault = await loadVault({
+    envKey: env.secretKey ?? undefined,
+    keyFile: keyFileOf(env),
+    create: true,
+  })
+  const db = await createDb({
+    databaseUrl: options.memory === true ? null : env.databaseUrl,
+    dataDir: options.memory === true ? 'memory' : path.resolve(env.dataDir),
+  })
+  const store = new SqlStore(db)
+  const engine = new Engine({
+    store,
+    connectors: CONNECTORS,
+    vault,
+    target: (workspaceId) => new DirectoryTarget(store.directory(workspaceId)),
+    now: options.now ?? (() => new Date()),
+    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+  })
+  return { engine, store, close: () => store.close() }
+}
+
+const SAMPLE_DIRECTORY_FOR_DEMO: DemoDirectory = {
+  ...SAMPLE_DIRECTORY,
+  connectionId: SAMPLE_CONNECTION,
+}
+
+/** Writes people and teams into a workspace's directory as they are (the demo's start). */
+function writeDirectory(store: SqlStore) {
+  return (workspaceId: string, people: readonly Person[], teams: readonly Team[]) =>
+    store.directory(workspaceId).transaction((tx) =>
+      tx.write({
+        people: people.map((person) => ({ person, before: null })),
+        teams: teams.map((team) => ({ team, before: null })),
+        events: [],
+        audit: [],
+      }),
+    )
+}
+
+async function rotateKey(env: Env) {
+  const { next, commit } = await beginRotation({
+    envKey: env.secretKey ?? undefined,
+    keyFile: keyFileOf(env),
+    newEnvKey: env.newSecretKey ?? undefined,
+  })
+  const db = await createDb({ databaseUrl: env.databaseUrl, dataDir: path.resolve(env.dataDir) })
+  const store = new SqlStore(db)
+  try {
+    const resealed = await store.resealSecrets((sealed, connectionId) =>
+      next.reseal(sealed, connectionId),
+    )
+    await commit()
+    return { resealed, keyId: next.keyId }
+  } finally {
+    await store.close()
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let env: Env
+  try {
+    env = loadEnv(process.env)
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`)
+    return 1
+  }
+  if (argv[0] === 'demo') {
+    const app = await open(env, { memory: true, now: () => new Date(SAMPLE_NOW) })
+    try {
+      await runDemo(app, writeDirectory(app.store), SAMPLE_DIRECTORY_FOR_DEMO, (text) =>
+        process.stdout.write(`${text}\n`),
+      )
+      return 0
+    } finally {
+      await app.close()
+    }
+  }
+  const deps: CliDeps = {
+    sources: Object.fromEntries(
+      Object.entries(CONNECTORS).map(([id, c]) => [
+        id,
+        { config: c.configSchema, secret: c.secretSchema },
+      ]),
+    ),
+    open: (options) => open(env, options),
+    tables: { read: readTable, write: writeTable },
+    rotateKey: () => rotateKey(env),
+    version,
+  }
+  return runCli(
+    argv,
+    {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      cwd: process.cwd(),
+      env: process.env,
+    },
+    deps,
+  )
+}
+
+process.exitCode = await main(process.argv.slice(2))

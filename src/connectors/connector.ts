@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 
-import type { Issue, Result, SyncError } from '../core/errors.ts'
+import type { Issue, Result } from '../core/errors.ts'
 import type { InvalidRecord } from '../core/model/employee.ts'
 import type { FieldValue } from '../core/model/field-value.ts'
 import type { SourceType } from '../core/model/source-path.ts'
@@ -73,12 +73,12 @@ export interface Connector<Config = unknown, Secret = unknown> {
     readonly includesTerminated: boolean
     readonly customFields: boolean
   }
-  check(config: Config, secret: Secret, ctx: ConnectorContext): Promise<Result<void, SyncError>>
+  check(config: Config, secret: Secret, ctx: ConnectorContext): Promise<Result<void>>
   discoverFields(
     config: Config,
     secret: Secret,
     ctx: ConnectorContext,
-  ): Promise<Result<FieldInfo[], SyncError>>
+  ): Promise<Result<FieldInfo[]>>
   read(
     config: Config,
     secret: Secret,

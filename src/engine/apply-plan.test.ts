@@ -147,10 +147,10 @@ describe('applyPlan', () => {
     const flaky: Target = {
       listPeople: () => target.listPeople(),
       listTeams: () => target.listTeams(),
-      apply: (change, resolve) =>
-        change.id === 'person:2'
+      apply: (changes, resolve) =>
+        changes.some((c) => c.id === 'person:2')
           ? Promise.reject(new Error('connection reset'))
-          : target.apply(change, resolve),
+          : target.apply(changes, resolve),
     }
     const report = await applyPlan(flaky, planFor(), { policy })
     expect(report.results.find((r) => r.changeId === 'person:2')).toEqual({

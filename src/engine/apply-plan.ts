@@ -2,7 +2,7 @@ import { SyncError } from '../core/errors.ts'
 import { guard } from '../core/guard/guard.ts'
 import type { GuardPolicy } from '../core/guard/guard.ts'
 import { selectChanges } from '../core/plan/selection.ts'
-import type { Ref, SyncPlan } from '../core/plan/sync-plan.ts'
+import type { Change, Ref, SyncPlan } from '../core/plan/sync-plan.ts'
 import type { ChangeResult, Target } from '../targets/target.ts'
 
 export interface ApplyReport {
@@ -17,13 +17,48 @@ export interface ApplyOptions {
   readonly selection?: 'all' | readonly string[]
   /** A person approved this plan after reading it. */
   readonly approved?: boolean
+  /**
+   * What an earlier, interrupted apply of this plan already applied (change id → entity id):
+   * those changes are not sent again, and what they created is referred to by its id.
+   */
+  readonly applied?: ReadonlyMap<string, string>
+  /** Changes sent to the target at once (default 500). */
+  readonly batchSize?: number
+  /** Called once the plan may be applied (approval checked), before the first change is sent. */
+  readonly onStart?: () => Promise<void>
+  /** Called after each batch, before the next one starts: record the results here. */
+  readonly onBatch?: (
+    results: readonly ChangeResult[],
+    done: number,
+    total: number,
+  ) => Promise<void>
+}
+
+const failure = (change: Change, error: unknown): ChangeResult => ({
+  changeId: change.id,
+  status: 'failed',
+  error: { code: 'internal', message: error instanceof Error ? error.message : String(error) },
+})
+
+/** Consecutive changes of one kind: no change refers to another of its batch. */
+function* batches(changes: readonly Change[], size: number): Generator<Change[]> {
+  let batch: Change[] = []
+  for (const change of changes) {
+    if (batch.length === size || (batch.length > 0 && batch[0]?.kind !== change.kind)) {
+      yield batch
+      batch = []
+    }
+    batch.push(change)
+  }
+  if (batch.length > 0) yield batch
 }
 
 /**
- * Applies the selected changes of a plan to a target, in plan order, one result per change: a
- * created person or team is referred to by later changes through the id its create returned. A
- * target that throws fails that change, not the report. A plan the guard holds is refused
- * (`approval_required`) unless approved, or unless the selection makes nobody a leaver.
+ * Applies the selected changes of a plan to a target, in plan order and in batches, one result
+ * per change: a created person or team is referred to by later changes through the id its create
+ * returned. A batch the target throws on is tried again change by change, so only the changes it
+ * throws on fail. A plan the guard holds is refused (`approval_required`) unless approved, or
+ * unless the selection makes nobody a leaver.
  */
 export async function applyPlan(
   target: Target,
@@ -42,24 +77,46 @@ export async function applyPlan(
       `this plan needs approval before it is applied: ${checked.approval.findings.map((f) => f.message).join('; ')}`,
     )
   }
+  await options.onStart?.()
   const created = new Map<string, string>()
-  const resolve = (ref: Ref) => ('id' in ref ? ref.id : (created.get(ref.change) ?? null))
   const results: ChangeResult[] = []
   const counts = { applied: 0, stale: 0, skipped: 0, failed: 0 }
-  for (const change of checked.changes) {
-    if (!chosen.has(change.id)) continue
-    let result: ChangeResult
-    try {
-      result = await target.apply(change, resolve)
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      result = { changeId: change.id, status: 'failed', error: { code: 'internal', message } }
-    }
+  const record = (change: Change, result: ChangeResult) => {
     if (result.status === 'applied' && change.action === 'create') {
       created.set(change.id, result.entityId)
     }
     results.push(result)
     counts[result.status]++
+  }
+  const earlier = options.applied ?? new Map<string, string>()
+  const todo: Change[] = []
+  for (const change of checked.changes) {
+    if (!chosen.has(change.id)) continue
+    const entityId = earlier.get(change.id)
+    if (entityId === undefined) todo.push(change)
+    else record(change, { changeId: change.id, status: 'applied', entityId })
+  }
+  const resolve = (ref: Ref) => ('id' in ref ? ref.id : (created.get(ref.change) ?? null))
+  let done = 0
+  for (const batch of batches(todo, options.batchSize ?? 500)) {
+    let answers: ChangeResult[]
+    try {
+      answers = await target.apply(batch, resolve)
+    } catch {
+      answers = []
+      for (const change of batch) {
+        try {
+          answers.push(...(await target.apply([change], resolve)))
+        } catch (error) {
+          answers.push(failure(change, error))
+        }
+      }
+    }
+    batch.forEach((change, i) => {
+      record(change, answers[i] ?? failure(change, new Error('the target gave no result')))
+    })
+    done += batch.length
+    await options.onBatch?.(results.slice(-batch.length), done, todo.length)
   }
   return { results, counts }
 }

@@ -1,7 +1,7 @@
-import type { Employee } from '../core/model/employee.ts'
-import { blankEmployee } from '../core/model/employee.ts'
-import type { Person, PersonContent, Team } from '../core/model/person.ts'
-import { personHash, teamHash } from '../core/model/person.ts'
+import type { Employee } from '../../core/model/employee.ts'
+import { blankEmployee } from '../../core/model/employee.ts'
+import type { Person, PersonContent, Team } from '../../core/model/person.ts'
+import { personHash, teamHash } from '../../core/model/person.ts'
 
 /** The connection the sample's people were synced from before. */
 export const SAMPLE_CONNECTION = 'personio-sample'

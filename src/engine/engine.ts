@@ -1,0 +1,501 @@
+import { SyncError, issuesFromZod } from '../core/errors.ts'
+import type { Issue } from '../core/errors.ts'
+import type { InvalidRecord } from '../core/model/employee.ts'
+import { validateEmployees } from '../core/model/validate-employees.ts'
+import type { Person, Team } from '../core/model/person.ts'
+import { plan as makePlan } from '../core/plan/plan.ts'
+import { SyncConfig } from '../core/plan/sync-config.ts'
+import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
+import { isActionable } from '../core/plan/sync-plan.ts'
+import { guard } from '../core/guard/guard.ts'
+import type { Connector, ConnectorContext, FieldInfo, ReadEnd } from '../connectors/connector.ts'
+import type { Connection, Run, RunKind, Store } from '../storage/store.ts'
+import type { ChangeResult, Target } from '../targets/target.ts'
+import { applyPlan } from './apply-plan.ts'
+
+/** Where a long operation is, for a progress line or the console. */
+export interface Progress {
+  readonly phase: 'reading' | 'planning' | 'applying'
+  readonly done: number
+  readonly total: number | null
+}
+
+export interface EngineDeps {
+  readonly store: Store
+  readonly connectors: Readonly<Record<string, Connector>>
+  /** The vault: secrets are sealed for one connection (the context) and opened only here. */
+  readonly vault: {
+    seal(plaintext: string, context: string): string
+    open(sealed: string, context: string): string
+  }
+  /** The directory a workspace's people live in. */
+  readonly target: (workspaceId: string) => Target
+  readonly now: () => Date
+  /** Resolves relative paths in connector configs (the config file's folder). */
+  readonly baseDir?: string
+  readonly fetch?: typeof fetch
+}
+
+export interface PreviewResult {
+  readonly run: Run
+  readonly planId: string
+  readonly plan: SyncPlan
+}
+
+export interface ApplyResult {
+  readonly run: Run
+  readonly results: readonly ChangeResult[]
+  readonly counts: Readonly<Record<ChangeResult['status'], number>>
+}
+
+export interface SyncApplied extends ApplyResult {
+  readonly status: 'applied'
+  readonly planId: string
+}
+export interface SyncWaiting<S extends 'up_to_date' | 'awaiting_approval'> {
+  readonly status: S
+  readonly run: Run
+  readonly planId: string
+}
+export type SyncResult = SyncApplied | SyncWaiting<'up_to_date'> | SyncWaiting<'awaiting_approval'>
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+const asSyncError = (error: unknown) =>
+  error instanceof SyncError ? error : new SyncError('internal', message(error), { cause: error })
+
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const item of items) out.push(item)
+  return out
+}
+
+/**
+ * The use cases: connect, load fields, configure, preview (read → validate → plan → guard, the plan
+ * stored), apply a stored plan (all, or selected changes), and sync (preview, then apply when the
+ * guard allows). One run per connection at a time; an apply interrupted anywhere is finished by
+ * applying the same plan again.
+ */
+export class Engine {
+  readonly #deps: EngineDeps
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps
+  }
+
+  #connector(id: string): Connector {
+    const connector = this.#deps.connectors[id]
+    if (!connector) throw new SyncError('invalid_config', `unknown connector "${id}"`)
+    return connector
+  }
+
+  #context(onProgress?: (p: Progress) => void): ConnectorContext {
+    return {
+      now: this.#deps.now,
+      ...(this.#deps.baseDir === undefined ? {} : { baseDir: this.#deps.baseDir }),
+      ...(this.#deps.fetch === undefined ? {} : { fetch: this.#deps.fetch }),
+      ...(onProgress
+        ? {
+            progress: (p) => {
+              onProgress({ phase: 'reading', done: p.read, total: p.total })
+            },
+          }
+        : {}),
+    }
+  }
+
+  /** Whether a connector needs credentials (stored in the vault, or given by the config file). */
+  needsSecret(connectorId: string): boolean {
+    return this.#connector(connectorId).secretSchema !== null
+  }
+
+  /** Checks a connector config and credentials; every problem with its path (`source.path`). */
+  #validate(connectorId: string, config: unknown, secret: unknown) {
+    const connector = this.#connector(connectorId)
+    const issues: Issue[] = []
+    const parsedConfig = connector.configSchema.safeParse(config)
+    if (!parsedConfig.success) issues.push(...issuesFromZod(parsedConfig.error, ['source']))
+    let parsedSecret: unknown = null
+    if (connector.secretSchema) {
+      const s = connector.secretSchema.safeParse(secret ?? {})
+      if (s.success) parsedSecret = s.data
+      else issues.push(...issuesFromZod(s.error, ['secret']))
+    }
+    if (issues.length > 0 || !parsedConfig.success) {
+      throw new SyncError('invalid_config', `the ${connectorId} connection is not valid`, {
+        issues,
+      })
+    }
+    return { connector, config: parsedConfig.data, secret: parsedSecret }
+  }
+
+  async #secretOf(connection: Connection): Promise<unknown> {
+    const connector = this.#connector(connection.connector)
+    if (!connector.secretSchema) return null
+    const sealed = await this.#deps.store.sealedSecret(connection.workspaceId, connection.id)
+    if (sealed === null) {
+      throw new SyncError(
+        'auth_failed',
+        `connection "${connection.name}" has no credentials: store them with "hris-sync connect"`,
+      )
+    }
+    return JSON.parse(this.#deps.vault.open(sealed, connection.id)) as unknown
+  }
+
+  /**
+   * Creates the connection, or updates the one of that name: config stored as given, credentials
+   * sealed in the vault. With `check`, the credentials are tried first and nothing is stored if
+   * they do not work.
+   */
+  async connect(input: {
+    workspaceId: string
+    name: string
+    connector: string
+    config: unknown
+    /** null keeps the credentials stored already. */
+    secret: unknown
+    check?: boolean
+  }): Promise<Connection> {
+    const { store } = this.#deps
+    const existing = await store.connectionByName(input.workspaceId, input.name)
+    let secret = input.secret
+    if (secret === null && existing?.hasSecret && existing.connector === input.connector) {
+      secret = await this.#secretOf(existing)
+    }
+    const valid = this.#validate(input.connector, input.config, secret)
+    if (input.check !== false) {
+      const checked = await valid.connector.check(valid.config, valid.secret, this.#context())
+      if (!checked.ok) throw checked.error
+    }
+    const config = valid.config as Record<string, unknown>
+    if (existing) {
+      if (existing.connector !== input.connector) {
+        throw new SyncError(
+          'conflict',
+          `connection "${input.name}" reads from ${existing.connector}, not ${input.connector}`,
+        )
+      }
+      const sealed =
+        input.secret === null || valid.secret === null
+          ? undefined
+          : this.#deps.vault.seal(JSON.stringify(valid.secret), existing.id)
+      return store.updateConnection(input.workspaceId, existing.id, {
+        config,
+        ...(sealed === undefined ? {} : { secret: sealed }),
+      })
+    }
+    const created = await store.createConnection({
+      workspaceId: input.workspaceId,
+      name: input.name,
+      connector: input.connector,
+      config,
+      secret: null,
+    })
+    if (valid.secret === null) return created
+    // sealed for this connection's id, which exists only now
+    const sealed = this.#deps.vault.seal(JSON.stringify(valid.secret), created.id)
+    return store.updateConnection(input.workspaceId, created.id, { secret: sealed })
+  }
+
+  /** The fields the credential can read, each with a sample value. */
+  async fields(connection: Connection): Promise<FieldInfo[]> {
+    const connector = this.#connector(connection.connector)
+    const secret = await this.#secretOf(connection)
+    const result = await connector.discoverFields(connection.config, secret, this.#context())
+    if (!result.ok) throw result.error
+    return result.value
+  }
+
+  /** Stores a sync config (validated; every problem with its path) and returns its version. */
+  async configure(connection: Connection, config: unknown, schedule: unknown): Promise<number> {
+    const parsed = SyncConfig.safeParse(config)
+    if (!parsed.success) {
+      throw new SyncError('invalid_config', 'the sync config is not valid', {
+        issues: issuesFromZod(parsed.error),
+      })
+    }
+    return this.#deps.store.saveSyncConfig(connection.id, config, schedule)
+  }
+
+  async #config(connection: Connection): Promise<{ config: SyncConfig; version: number | null }> {
+    const stored = await this.#deps.store.latestSyncConfig(connection.id)
+    const parsed = SyncConfig.safeParse(stored?.config ?? {})
+    if (!parsed.success) {
+      throw new SyncError('invalid_config', 'the stored sync config is not valid', {
+        issues: issuesFromZod(parsed.error),
+      })
+    }
+    return { config: parsed.data, version: stored?.version ?? null }
+  }
+
+  /**
+   * Makes way for a new run: a plan nobody applied is superseded (cancelled); a run left open by
+   * a process that died (we hold the connection, so nobody else runs it) is failed.
+   */
+  async #clearOpenRun(connectionId: string): Promise<void> {
+    const { store } = this.#deps
+    const open = await store.openRun(connectionId)
+    if (!open) return
+    if (open.state === 'planned' || open.state === 'awaiting_approval') {
+      await store.transitionRun(open.id, 'cancelled', {
+        error: { code: 'superseded', message: 'a newer plan was made' },
+      })
+    } else {
+      await store.transitionRun(open.id, 'failed', {
+        error: { code: 'interrupted', message: 'the process running it stopped' },
+      })
+    }
+  }
+
+  /** Reads every page of a connection; the records, and how the read ended. */
+  async #read(connection: Connection, onProgress?: (p: Progress) => void) {
+    const connector = this.#connector(connection.connector)
+    const secret = await this.#secretOf(connection)
+    const records: unknown[] = []
+    const invalid: InvalidRecord[] = []
+    const reading = connector.read(connection.config, secret, this.#context(onProgress))
+    let step = await reading.next()
+    while (step.done !== true) {
+      records.push(...step.value.records)
+      invalid.push(...(step.value.invalid ?? []))
+      step = await reading.next()
+    }
+    const end: ReadEnd = step.value
+    return { records, invalid, end }
+  }
+
+  async #snapshot(workspaceId: string): Promise<{ people: Person[]; teams: Team[] }> {
+    const target = this.#deps.target(workspaceId)
+    const [people, teams] = await Promise.all([all(target.listPeople()), all(target.listTeams())])
+    return { people, teams }
+  }
+
+  async #preview(
+    connection: Connection,
+    kind: RunKind,
+    onProgress?: (p: Progress) => void,
+  ): Promise<PreviewResult> {
+    const { store } = this.#deps
+    await this.#clearOpenRun(connection.id)
+    const { config, version } = await this.#config(connection)
+    let run = await store.createRun({
+      workspaceId: connection.workspaceId,
+      connectionId: connection.id,
+      kind,
+      configVersion: version,
+    })
+    try {
+      run = await store.transitionRun(run.id, 'reading')
+      const readAt = this.#deps.now()
+      const read = await this.#read(connection, onProgress)
+      onProgress?.({ phase: 'planning', done: 0, total: null })
+      const valid = validateEmployees(read.records)
+      const draft = makePlan({
+        connectionId: connection.id,
+        source: {
+          employees: valid.employees,
+          invalid: [...read.invalid, ...valid.invalid],
+          complete: read.end.complete,
+          readAt: readAt.toISOString(),
+          readableFields: read.end.readableFields,
+        },
+        target: await this.#snapshot(connection.workspaceId),
+        config,
+        now: readAt,
+      })
+      const plan = guard(draft, config.policy)
+      const blocking = plan.issues.filter((i) => i.severity === 'error')
+      if (blocking.length > 0) {
+        throw new SyncError(
+          'invalid_config',
+          'this config cannot be planned with this connection',
+          {
+            issues: blocking,
+          },
+        )
+      }
+      const planId = await store.savePlan(run, plan)
+      if (read.end.complete && read.end.watermark !== null) {
+        await store.updateConnection(connection.workspaceId, connection.id, {
+          watermark: read.end.watermark,
+        })
+      }
+      const counts = { ...plan.summary.people, employees: plan.basis.employees }
+      run = await store.transitionRun(run.id, 'planned', { planId, counts })
+      if (!plan.changes.some(isActionable)) {
+        run = await store.transitionRun(run.id, 'succeeded')
+      } else if (plan.approval.required) {
+        run = await store.transitionRun(run.id, 'awaiting_approval')
+      }
+      return { run, planId, plan }
+    } catch (error) {
+      const e = asSyncError(error)
+      await store.transitionRun(run.id, 'failed', { error: { code: e.code, message: e.message } })
+      throw e
+    }
+  }
+
+  /** Reads the HR system and stores a plan; nothing is applied. */
+  preview(connection: Connection, onProgress?: (p: Progress) => void): Promise<PreviewResult> {
+    return this.#deps.store.withConnectionLock(connection.id, () =>
+      this.#preview(connection, 'preview', onProgress),
+    )
+  }
+
+  /**
+   * Applies a stored plan: `all`, or the change ids given (with what they need). Refused as
+   * `stale_plan` when a newer plan of the connection exists, `approval_required` when the guard
+   * holds it and it is not approved. Applying it again after a crash, or after a selection,
+   * applies what is left.
+   */
+  async apply(
+    workspaceId: string,
+    planId: string,
+    options: {
+      selection?: 'all' | readonly string[]
+      approved?: boolean
+      onProgress?: (p: Progress) => void
+    } = {},
+  ): Promise<ApplyResult> {
+    const { store } = this.#deps
+    const stored = await store.plan(workspaceId, planId)
+    if (!stored) throw new SyncError('not_found', `plan ${planId} not found`)
+    return store.withConnectionLock(stored.connectionId, () =>
+      this.#apply(stored.plan, planId, stored.runId, workspaceId, options),
+    )
+  }
+
+  async #apply(
+    plan: SyncPlan,
+    planId: string,
+    runId: string,
+    workspaceId: string,
+    options: {
+      selection?: 'all' | readonly string[]
+      approved?: boolean
+      onProgress?: (p: Progress) => void
+    },
+  ): Promise<ApplyResult> {
+    const { store } = this.#deps
+    const latest = await store.latestRun(plan.connectionId)
+    if (latest?.id !== runId) {
+      throw new SyncError('stale_plan', 'a newer plan of this connection exists: apply that one')
+    }
+    let run = latest
+    if (run.state === 'cancelled') {
+      throw new SyncError('stale_plan', 'this plan was cancelled: make a new one')
+    }
+    if (run.state === 'succeeded' && run.planId === planId) {
+      const recorded = await store.results(planId)
+      const applied = recorded.filter((r) => r.status === 'applied').length
+      const actionable = plan.changes.filter(isActionable).length
+      if (applied >= actionable) {
+        throw new SyncError('conflict', 'this plan is applied already: make a new one to go on')
+      }
+    }
+    const connection = await store.connection(workspaceId, plan.connectionId)
+    if (!connection) throw new SyncError('not_found', `connection ${plan.connectionId} not found`)
+    const { config } = await this.#config(connection)
+    const recorded = await store.results(planId)
+    const applied = new Map(
+      recorded.flatMap((r) =>
+        r.status === 'applied' && r.entityId !== null ? [[r.changeId, r.entityId] as const] : [],
+      ),
+    )
+    if (run.state === 'applying') {
+      // we hold the connection: the process that was applying it is gone
+      run = await store.transitionRun(run.id, 'failed', {
+        error: { code: 'interrupted', message: 'the process applying it stopped' },
+      })
+    }
+    const target = this.#deps.target(workspaceId)
+    let report
+    try {
+      report = await applyPlan(target, plan, {
+        policy: config.policy,
+        ...(options.selection === undefined ? {} : { selection: options.selection }),
+        ...(options.approved === undefined ? {} : { approved: options.approved }),
+        applied,
+        onStart: async () => {
+          run = await store.transitionRun(run.id, 'applying')
+        },
+        onBatch: async (results, done, total) => {
+          await store.recordResults(planId, run.id, results.map(toRecorded))
+          options.onProgress?.({ phase: 'applying', done, total })
+        },
+      })
+    } catch (error) {
+      const e = asSyncError(error)
+      if (run.state === 'applying') {
+        await store.transitionRun(run.id, 'failed', { error: { code: e.code, message: e.message } })
+      }
+      throw e
+    }
+    const all = await store.results(planId)
+    const done = new Set(all.filter((r) => r.status !== 'failed').map((r) => r.changeId))
+    const left = plan.changes.filter((c: Change) => isActionable(c) && !done.has(c.id)).length
+    const failed = all.filter((r) => r.status === 'failed').length
+    const counts = countResults(all)
+    if (failed > 0) {
+      run = await store.transitionRun(run.id, 'failed', {
+        counts,
+        error: { code: 'changes_failed', message: `${failed} changes failed` },
+      })
+    } else if (left > 0) {
+      const held = guard(plan, config.policy).approval.required
+      run = await store.transitionRun(run.id, held ? 'awaiting_approval' : 'planned', { counts })
+    } else {
+      run = await store.transitionRun(run.id, 'succeeded', { counts, error: null })
+    }
+    return { run, results: report.results, counts: report.counts }
+  }
+
+  /** Preview, then apply everything when the guard allows; a held plan waits for approval. */
+  sync(connection: Connection, onProgress?: (p: Progress) => void): Promise<SyncResult> {
+    return this.#deps.store.withConnectionLock(connection.id, async () => {
+      const preview = await this.#preview(connection, 'sync', onProgress)
+      const { run, planId, plan } = preview
+      if (run.state === 'succeeded') return { status: 'up_to_date', run, planId }
+      if (plan.approval.required) return { status: 'awaiting_approval', run, planId }
+      const applied = await this.#apply(plan, planId, run.id, connection.workspaceId, {
+        ...(onProgress ? { onProgress } : {}),
+      })
+      return { status: 'applied', planId, ...applied }
+    })
+  }
+}
+
+function toRecorded(result: ChangeResult) {
+  switch (result.status) {
+    case 'applied':
+      return {
+        changeId: result.changeId,
+        status: result.status,
+        entityId: result.entityId,
+        message: null,
+        errorCode: null,
+      }
+    case 'stale':
+    case 'skipped':
+      return {
+        changeId: result.changeId,
+        status: result.status,
+        entityId: null,
+        message: result.message,
+        errorCode: null,
+      }
+    case 'failed':
+      return {
+        changeId: result.changeId,
+        status: result.status,
+        entityId: null,
+        message: result.error.message,
+        errorCode: result.error.code,
+      }
+  }
+}
+
+function countResults(results: readonly { status: string }[]): Record<string, number> {
+  const counts: Record<string, number> = { applied: 0, stale: 0, skipped: 0, failed: 0 }
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1
+  return counts
+}

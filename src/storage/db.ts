@@ -1,0 +1,128 @@
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
+import path from 'node:path'
+
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, Migrator, PostgresDialect } from 'kysely'
+import type { MigrationResultSet } from 'kysely'
+import pg from 'pg'
+
+import { SyncError } from '../core/errors.ts'
+import { MIGRATIONS } from './migrations/index.ts'
+import { PGliteDialect } from './pglite-dialect.ts'
+import type { Database } from './schema.ts'
+
+export interface DbConfig {
+  /** PostgreSQL; when null, the embedded PGlite in `dataDir`. */
+  readonly databaseUrl: string | null
+  /** The data directory of the embedded database; `memory` keeps it in memory (tests). */
+  readonly dataDir: string
+}
+
+export interface Db {
+  readonly kysely: Kysely<Database>
+  readonly kind: 'postgres' | 'pglite'
+  close(): Promise<void>
+}
+
+/** Whether a process with this id is alive (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process on the same directory would corrupt it.
+ * The lock file names the owner; a lock left by a process that died is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, 'hris-sync.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600)
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      return () => {
+        rmSync(file, { force: true })
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const owner = Number.parseInt(readFileSync(file, 'utf8'), 10)
+      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+        throw new SyncError(
+          'conflict',
+          `the data directory ${dir} is in use by another hris-sync process (pid ${owner}); stop it, or set DATABASE_URL to share a PostgreSQL database`,
+        )
+      }
+      rmSync(file, { force: true })
+    }
+  }
+  throw new SyncError('conflict', `could not lock the data directory ${dir}`)
+}
+
+/** Applies every pending migration; Kysely holds an advisory lock while it does. */
+export async function migrate(kysely: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db: kysely,
+    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+    migrationTableName: 'hris_sync_migrations',
+    migrationLockTableName: 'hris_sync_migrations_lock',
+  })
+  const result = await migrator.migrateToLatest()
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? '?'
+    throw new SyncError('internal', `migration ${failed} failed`, { cause: result.error })
+  }
+  return result
+}
+
+/**
+ * Opens the database: PostgreSQL when `databaseUrl` is set, else the embedded PGlite in
+ * `dataDir`; migrations are applied before it is returned.
+ */
+export async function createDb(config: DbConfig): Promise<Db> {
+  let kysely: Kysely<Database>
+  let release = () => {}
+  let kind: Db['kind']
+  if (config.databaseUrl !== null) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 })
+    // an idle client that loses its server must not crash the process
+    pool.on('error', () => {})
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    kind = 'postgres'
+  } else {
+    let pglite: PGlite
+    if (config.dataDir === 'memory') {
+      pglite = new PGlite()
+    } else {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+      release = lockDataDir(config.dataDir)
+      pglite = new PGlite(path.join(config.dataDir, 'db'))
+    }
+    kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+    kind = 'pglite'
+  }
+  try {
+    await migrate(kysely)
+  } catch (error) {
+    await kysely.destroy()
+    release()
+    if (error instanceof SyncError) throw error
+    const message = error instanceof Error ? error.message : String(error)
+    throw new SyncError('upstream_unavailable', `cannot open the database: ${message}`, {
+      cause: error,
+      retryable: true,
+    })
+  }
+  return {
+    kysely,
+    kind,
+    async close() {
+      await kysely.destroy()
+      release()
+    },
+  }
+}

@@ -1,0 +1,629 @@
+import { createHash, randomUUID } from 'node:crypto'
+
+import { sql } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
+
+import { SyncError } from '../core/errors.ts'
+import { canonicalJson, contentOf, personHash } from '../core/model/person.ts'
+import type { Person } from '../core/model/person.ts'
+import { RUN_TRANSITIONS } from '../core/run/run-state.ts'
+import type { RunState } from '../core/run/run-state.ts'
+import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
+import type { Db } from './db.ts'
+import type { Database } from './schema.ts'
+import { SqlDirectory, asConflict, listPeople, toPerson } from './sql-directory.ts'
+import type {
+  AuditEntry,
+  Connection,
+  RecordedResult,
+  Run,
+  RunKind,
+  Store,
+  StoredPlan,
+  StoredSyncConfig,
+  Workspace,
+} from './store.ts'
+
+const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString())
+const CHUNK = 1000
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+function toConnection(row: Selectable<Database['connections']>): Connection {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    connector: row.connector,
+    config: row.config,
+    hasSecret: row.secret !== null,
+    status: row.status,
+    watermark: row.watermark,
+    createdAt: iso(row.created_at),
+  }
+}
+
+function toRun(row: Selectable<Database['runs']>): Run {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    connectionId: row.connection_id,
+    kind: row.kind as RunKind,
+    state: row.state as RunState,
+    planId: row.plan_id,
+    configVersion: row.config_version,
+    error: row.error,
+    counts: row.counts,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+  }
+}
+
+/** A 64-bit advisory lock key for a connection. */
+const lockKey = (connectionId: string) =>
+  createHash('sha256').update(`hris-sync:connection:${connectionId}`).digest().readBigInt64BE(0)
+
+/** The `Store` on PostgreSQL or PGlite (one dialect, two drivers). */
+export class SqlStore implements Store {
+  readonly kind: Db['kind']
+  readonly #db: Db
+  readonly #k: Kysely<Database>
+  /** Connections this process runs now: PGlite has one session, so advisory locks cannot tell. */
+  readonly #held = new Set<string>()
+
+  constructor(db: Db) {
+    this.#db = db
+    this.#k = db.kysely
+    this.kind = db.kind
+  }
+
+  /** The directory of one workspace, for the directory target. */
+  directory(workspaceId: string): SqlDirectory {
+    return new SqlDirectory(this.#k, workspaceId)
+  }
+
+  async ensureWorkspace(name: string): Promise<Workspace> {
+    await this.#k
+      .insertInto('workspaces')
+      .values({ id: randomUUID(), name })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute()
+    const row = await this.#k
+      .selectFrom('workspaces')
+      .select(['id', 'name'])
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow()
+    return row
+  }
+
+  async workspaceByName(name: string): Promise<Workspace | null> {
+    const row = await this.#k
+      .selectFrom('workspaces')
+      .select(['id', 'name'])
+      .where('name', '=', name)
+      .executeTakeFirst()
+    return row ?? null
+  }
+
+  async createConnection(input: {
+    workspaceId: string
+    name: string
+    connector: string
+    config: Readonly<Record<string, unknown>>
+    secret: string | null
+  }): Promise<Connection> {
+    try {
+      const row = await this.#k
+        .insertInto('connections')
+        .values({
+          id: randomUUID(),
+          workspace_id: input.workspaceId,
+          name: input.name,
+          connector: input.connector,
+          config: JSON.stringify(input.config),
+          secret: input.secret,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return toConnection(row)
+    } catch (error) {
+      const conflict = asConflict(error)
+      if (conflict instanceof SyncError) {
+        throw new SyncError('conflict', `a connection named "${input.name}" exists already`)
+      }
+      throw conflict
+    }
+  }
+
+  async connection(workspaceId: string, id: string): Promise<Connection | null> {
+    const row = await this.#k
+      .selectFrom('connections')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row ? toConnection(row) : null
+  }
+
+  async connectionByName(workspaceId: string, name: string): Promise<Connection | null> {
+    const row = await this.#k
+      .selectFrom('connections')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('name', '=', name)
+      .executeTakeFirst()
+    return row ? toConnection(row) : null
+  }
+
+  async listConnections(workspaceId: string): Promise<Connection[]> {
+    const rows = await this.#k
+      .selectFrom('connections')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('name')
+      .execute()
+    return rows.map(toConnection)
+  }
+
+  async updateConnection(
+    workspaceId: string,
+    id: string,
+    patch: {
+      config?: Readonly<Record<string, unknown>>
+      secret?: string | null
+      status?: string
+      watermark?: string | null
+    },
+  ): Promise<Connection> {
+    const row = await this.#k
+      .updateTable('connections')
+      .set({
+        ...(patch.config === undefined ? {} : { config: JSON.stringify(patch.config) }),
+        ...(patch.secret === undefined ? {} : { secret: patch.secret }),
+        ...(patch.status === undefined ? {} : { status: patch.status }),
+        ...(patch.watermark === undefined ? {} : { watermark: patch.watermark }),
+        updated_at: new Date(),
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst()
+    if (!row) throw new SyncError('not_found', `connection ${id} not found`)
+    return toConnection(row)
+  }
+
+  async sealedSecret(workspaceId: string, connectionId: string): Promise<string | null> {
+    const row = await this.#k
+      .selectFrom('connections')
+      .select('secret')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', connectionId)
+      .executeTakeFirst()
+    if (!row) throw new SyncError('not_found', `connection ${connectionId} not found`)
+    return row.secret
+  }
+
+  async resealSecrets(reseal: (sealed: string, connectionId: string) => string): Promise<number> {
+    return this.#k.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('connections')
+        .select(['id', 'secret'])
+        .where('secret', 'is not', null)
+        .forUpdate()
+        .execute()
+      let count = 0
+      for (const row of rows) {
+        if (row.secret === null) continue
+        const next = reseal(row.secret, row.id)
+        if (next === row.secret) continue
+        await trx
+          .updateTable('connections')
+          .set({ secret: next })
+          .where('id', '=', row.id)
+          .execute()
+        count++
+      }
+      return count
+    })
+  }
+
+  async saveSyncConfig(connectionId: string, config: unknown, schedule: unknown): Promise<number> {
+    return this.#k.transaction().execute(async (trx) => {
+      // the connection row is the lock that keeps two saves from taking one version
+      await trx
+        .selectFrom('connections')
+        .select('id')
+        .where('id', '=', connectionId)
+        .forUpdate()
+        .executeTakeFirstOrThrow()
+      const latest = await trx
+        .selectFrom('sync_configs')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+      if (
+        latest &&
+        canonicalJson(latest.config) === canonicalJson(config) &&
+        canonicalJson(latest.schedule) === canonicalJson(schedule)
+      ) {
+        return latest.version
+      }
+      const version = (latest?.version ?? 0) + 1
+      await trx
+        .insertInto('sync_configs')
+        .values({
+          connection_id: connectionId,
+          version,
+          config: JSON.stringify(config),
+          schedule: JSON.stringify(schedule),
+        })
+        .execute()
+      return version
+    })
+  }
+
+  async latestSyncConfig(connectionId: string): Promise<StoredSyncConfig | null> {
+    const row = await this.#k
+      .selectFrom('sync_configs')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    if (!row) return null
+    return {
+      connectionId: row.connection_id,
+      version: row.version,
+      config: row.config,
+      schedule: row.schedule,
+      createdAt: iso(row.created_at),
+    }
+  }
+
+  async withConnectionLock<T>(connectionId: string, work: () => Promise<T>): Promise<T> {
+    const busy = () =>
+      new SyncError('conflict', 'another sync of this connection is running', { retryable: true })
+    if (this.#held.has(connectionId)) throw busy()
+    this.#held.add(connectionId)
+    try {
+      if (this.kind === 'pglite') return await work()
+      // a session lock on a connection of its own: it is released if this process dies
+      return await this.#k.connection().execute(async (conn) => {
+        const key = lockKey(connectionId)
+        const got = await sql<{
+          locked: boolean
+        }>`select pg_try_advisory_lock(${key}) as locked`.execute(conn)
+        if (got.rows[0]?.locked !== true) throw busy()
+        try {
+          return await work()
+        } finally {
+          await sql`select pg_advisory_unlock(${key})`.execute(conn)
+        }
+      })
+    } finally {
+      this.#held.delete(connectionId)
+    }
+  }
+
+  async createRun(input: {
+    workspaceId: string
+    connectionId: string
+    kind: RunKind
+    configVersion: number | null
+  }): Promise<Run> {
+    try {
+      const row = await this.#k
+        .insertInto('runs')
+        .values({
+          id: randomUUID(),
+          workspace_id: input.workspaceId,
+          connection_id: input.connectionId,
+          kind: input.kind,
+          state: 'queued',
+          config_version: input.configVersion,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return toRun(row)
+    } catch (error) {
+      throw asConflict(error)
+    }
+  }
+
+  async transitionRun(
+    runId: string,
+    to: RunState,
+    patch: {
+      planId?: string
+      error?: { code: string; message: string } | null
+      counts?: Record<string, number>
+    } = {},
+  ): Promise<Run> {
+    const from = (Object.keys(RUN_TRANSITIONS) as RunState[]).filter((s) =>
+      RUN_TRANSITIONS[s].includes(to),
+    )
+    const finished = !['queued', 'reading', 'planned', 'awaiting_approval', 'applying'].includes(to)
+    let row
+    try {
+      row = await this.#k
+        .updateTable('runs')
+        .set({
+          state: to,
+          updated_at: new Date(),
+          finished_at: finished ? new Date() : null,
+          ...(patch.planId === undefined ? {} : { plan_id: patch.planId }),
+          ...(patch.error === undefined ? {} : { error: JSON.stringify(patch.error) }),
+          ...(patch.counts === undefined ? {} : { counts: JSON.stringify(patch.counts) }),
+        })
+        .where('id', '=', runId)
+        .where('state', 'in', from.length > 0 ? from : ['-'])
+        .returningAll()
+        .executeTakeFirst()
+    } catch (error) {
+      throw asConflict(error)
+    }
+    if (!row) {
+      const now = await this.#k
+        .selectFrom('runs')
+        .select('state')
+        .where('id', '=', runId)
+        .executeTakeFirst()
+      if (!now) throw new SyncError('not_found', `run ${runId} not found`)
+      throw new SyncError('conflict', `run ${runId} cannot go from ${now.state} to ${to}`)
+    }
+    return toRun(row)
+  }
+
+  async run(workspaceId: string, id: string): Promise<Run | null> {
+    const row = await this.#k
+      .selectFrom('runs')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return row ? toRun(row) : null
+  }
+
+  async listRuns(workspaceId: string, connectionId: string | null, limit: number): Promise<Run[]> {
+    let q = this.#k.selectFrom('runs').selectAll().where('workspace_id', '=', workspaceId)
+    if (connectionId !== null) q = q.where('connection_id', '=', connectionId)
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute()
+    return rows.map(toRun)
+  }
+
+  async openRun(connectionId: string): Promise<Run | null> {
+    const row = await this.#k
+      .selectFrom('runs')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('state', 'in', ['queued', 'reading', 'planned', 'awaiting_approval', 'applying'])
+      .executeTakeFirst()
+    return row ? toRun(row) : null
+  }
+
+  async latestRun(connectionId: string): Promise<Run | null> {
+    const row = await this.#k
+      .selectFrom('runs')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row ? toRun(row) : null
+  }
+
+  async savePlan(run: Run, plan: SyncPlan): Promise<string> {
+    const id = randomUUID()
+    const { changes, ...header } = plan
+    await this.#k.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('plans')
+        .values({
+          id,
+          workspace_id: run.workspaceId,
+          connection_id: run.connectionId,
+          run_id: run.id,
+          header: JSON.stringify(header),
+          changes: changes.length,
+        })
+        .execute()
+      for (const [c, part] of chunks(changes).entries()) {
+        await trx
+          .insertInto('plan_changes')
+          .values(
+            part.map((change, i) => ({
+              plan_id: id,
+              seq: c * CHUNK + i,
+              change_id: change.id,
+              kind: change.kind,
+              action: change.action,
+              reason: change.reason,
+              body: JSON.stringify(change),
+            })),
+          )
+          .execute()
+      }
+    })
+    return id
+  }
+
+  async plan(workspaceId: string, planId: string): Promise<StoredPlan | null> {
+    const row = await this.#k
+      .selectFrom('plans')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', planId)
+      .executeTakeFirst()
+    if (!row) return null
+    const changes: Change[] = []
+    for (let offset = 0; offset < row.changes; offset += CHUNK) {
+      changes.push(...(await this.planChanges(planId, offset, CHUNK)))
+    }
+    return {
+      id: row.id,
+      runId: row.run_id,
+      workspaceId: row.workspace_id,
+      connectionId: row.connection_id,
+      createdAt: iso(row.created_at),
+      plan: { ...(row.header as unknown as Omit<SyncPlan, 'changes'>), changes },
+    }
+  }
+
+  async planChanges(planId: string, offset: number, limit: number): Promise<Change[]> {
+    const rows = await this.#k
+      .selectFrom('plan_changes')
+      .select('body')
+      .where('plan_id', '=', planId)
+      .where('seq', '>=', offset)
+      .where('seq', '<', offset + limit)
+      .orderBy('seq')
+      .execute()
+    return rows.map((r) => r.body as unknown as Change)
+  }
+
+  async recordResults(
+    planId: string,
+    runId: string,
+    results: readonly Omit<RecordedResult, 'at'>[],
+  ): Promise<void> {
+    for (const part of chunks(results)) {
+      await this.#k
+        .insertInto('change_results')
+        .values(
+          part.map((r) => ({
+            plan_id: planId,
+            change_id: r.changeId,
+            run_id: runId,
+            status: r.status,
+            entity_id: r.entityId,
+            message: r.message,
+            error_code: r.errorCode,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['plan_id', 'change_id']).doUpdateSet((eb) => ({
+            run_id: eb.ref('excluded.run_id'),
+            status: eb.ref('excluded.status'),
+            entity_id: eb.ref('excluded.entity_id'),
+            message: eb.ref('excluded.message'),
+            error_code: eb.ref('excluded.error_code'),
+            at: new Date(),
+          })),
+        )
+        .execute()
+    }
+  }
+
+  async results(planId: string): Promise<RecordedResult[]> {
+    const rows = await this.#k
+      .selectFrom('change_results as r')
+      .innerJoin('plan_changes as c', (j) =>
+        j.onRef('c.plan_id', '=', 'r.plan_id').onRef('c.change_id', '=', 'r.change_id'),
+      )
+      .select(['r.change_id', 'r.status', 'r.entity_id', 'r.message', 'r.error_code', 'r.at'])
+      .where('r.plan_id', '=', planId)
+      .orderBy('c.seq')
+      .execute()
+    return rows.map((r) => ({
+      changeId: r.change_id,
+      status: r.status as RecordedResult['status'],
+      entityId: r.entity_id,
+      message: r.message,
+      errorCode: r.error_code,
+      at: iso(r.at),
+    }))
+  }
+
+  async audit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    await this.#k
+      .insertInto('audit_log')
+      .values(
+        entries.map((e) => ({
+          workspace_id: e.workspaceId,
+          actor: e.actor,
+          action: e.action,
+          entity_type: e.entityType,
+          entity_id: e.entityId,
+          details: JSON.stringify(e.details),
+        })),
+      )
+      .execute()
+  }
+
+  listPeople(workspaceId: string): AsyncIterable<Person> {
+    return listPeople(this.#k, workspaceId)
+  }
+
+  async setIdentifiers(
+    workspaceId: string,
+    rows: readonly { personId: string; identifier: string }[],
+    actor: string,
+  ): Promise<number> {
+    try {
+      return await this.#k.transaction().execute(async (trx) => {
+        let changed = 0
+        for (const part of chunks(rows)) {
+          const found = await trx
+            .selectFrom('people')
+            .selectAll()
+            .where('workspace_id', '=', workspaceId)
+            .where(
+              'id',
+              'in',
+              part.map((r) => r.personId),
+            )
+            .forUpdate()
+            .execute()
+          const byId = new Map(found.map((p) => [p.id, p]))
+          for (const { personId, identifier } of part) {
+            const row = byId.get(personId)
+            if (!row) throw new SyncError('not_found', `person ${personId} not found`)
+            if (row.identifier === identifier) continue
+            const person = { ...toContent(row), identifier }
+            await trx
+              .updateTable('people')
+              .set({ identifier, hash: personHash(person), updated_at: new Date() })
+              .where('id', '=', personId)
+              .execute()
+            await trx
+              .insertInto('audit_log')
+              .values({
+                workspace_id: workspaceId,
+                actor,
+                action: 'person.set_identifier',
+                entity_type: 'person',
+                entity_id: personId,
+                details: JSON.stringify({ before: row.identifier, after: identifier }),
+              })
+              .execute()
+            changed++
+          }
+        }
+        return changed
+      })
+    } catch (error) {
+      throw asConflict(error)
+    }
+  }
+
+  /** Raw access for tests and benchmarks that need to look under the store. */
+  get db(): Db {
+    return this.#db
+  }
+
+  close(): Promise<void> {
+    return this.#db.close()
+  }
+}
+
+function toContent(row: Selectable<Database['people']>) {
+  return contentOf(toPerson(row, []))
+}
