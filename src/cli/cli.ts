@@ -19,7 +19,7 @@ import type { Engine, Progress, SyncResult } from '../engine/engine.ts'
 import { PEOPLE_COLUMNS, checkIdentifierImport, exportRow } from '../engine/identifier-import.ts'
 import type { TableLike } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
-import { progressLine } from './progress.ts'
+import { jsonProgress, progressLine } from './progress.ts'
 
 /** Exit codes: scripts branch on them. */
 export const EXIT = { ok: 0, error: 1, usage: 2, approval: 3 } as const
@@ -84,6 +84,9 @@ Commands:
 Options:
   --config FILE         the config file (default ./hris-sync.yaml)
   --json                machine-readable output
+  --progress auto|json|off
+                        progress of long reads and applies: on a terminal (auto), as JSON
+                        lines on stderr (for wrappers and logs), or none
   -h, --help            this help
   --version             the version
 
@@ -107,6 +110,7 @@ const OPTIONS = {
   format: { type: 'string' },
   sheet: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
+  progress: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parse>['values']
@@ -338,7 +342,14 @@ async function dispatch(
   print: (text: string) => void,
 ): Promise<number> {
   const json = values.json === true
-  const progress = progressLine(io.stderr, io.stderr.isTTY === true && !json)
+  const mode = values.progress ?? 'auto'
+  if (mode !== 'auto' && mode !== 'json' && mode !== 'off') {
+    throw new UsageError('--progress must be auto, json or off')
+  }
+  const progress =
+    mode === 'json'
+      ? jsonProgress(io.stderr)
+      : progressLine(io.stderr, mode === 'auto' && io.stderr.isTTY === true && !json)
   const onProgress = (p: Progress) => {
     progress.update(p)
   }

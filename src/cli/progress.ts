@@ -57,3 +57,14 @@ export function progressLine(
     },
   }
 }
+
+/** Progress as one JSON object per line on stderr, for programs that wrap the command. */
+export function jsonProgress(stream: { write(text: string): unknown }): {
+  update(p: Progress): void
+  end(): void
+} {
+  return {
+    update: (p) => stream.write(`${JSON.stringify({ progress: p })}\n`),
+    end: () => undefined,
+  }
+}

@@ -2,7 +2,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import path from 'node:path'
 
 import { PGlite } from '@electric-sql/pglite'
-import { Kysely, Migrator, PostgresDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import type { MigrationResultSet } from 'kysely'
 import pg from 'pg'
 
@@ -65,8 +65,12 @@ function lockDataDir(dir: string): () => void {
 
 /** Applies every pending migration; Kysely holds an advisory lock while it does. */
 export async function migrate(kysely: Kysely<Database>): Promise<MigrationResultSet> {
+  // the schema this session works in: another schema's migration table is not ours
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely)
+  const schema = rows[0]?.schema ?? 'public'
   const migrator = new Migrator({
     db: kysely,
+    migrationTableSchema: schema,
     provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
     migrationTableName: 'hris_sync_migrations',
     migrationLockTableName: 'hris_sync_migrations_lock',

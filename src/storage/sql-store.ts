@@ -235,12 +235,13 @@ export class SqlStore implements Store {
   async saveSyncConfig(connectionId: string, config: unknown, schedule: unknown): Promise<number> {
     return this.#k.transaction().execute(async (trx) => {
       // the connection row is the lock that keeps two saves from taking one version
-      await trx
+      const connection = await trx
         .selectFrom('connections')
         .select('id')
         .where('id', '=', connectionId)
         .forUpdate()
-        .executeTakeFirstOrThrow()
+        .executeTakeFirst()
+      if (!connection) throw new SyncError('not_found', `connection ${connectionId} not found`)
       const latest = await trx
         .selectFrom('sync_configs')
         .selectAll()
@@ -605,6 +606,26 @@ export class SqlStore implements Store {
               })
               .execute()
             changed++
+          }
+        }
+        // the unique constraint is checked at commit, where it cannot say who holds the value
+        for (const part of chunks([...new Set(rows.map((r) => r.identifier))])) {
+          const holders = await trx
+            .selectFrom('people')
+            .select(['id', 'identifier'])
+            .where('workspace_id', '=', workspaceId)
+            .where('identifier', 'in', part)
+            .orderBy('id')
+            .execute()
+          for (const identifier of part) {
+            const ids = holders.filter((h) => h.identifier === identifier).map((h) => h.id)
+            if (ids.length < 2) continue
+            const person = rows.find((r) => r.identifier === identifier)?.personId
+            const others = ids.filter((id) => id !== person).join(', ')
+            throw new SyncError(
+              'conflict',
+              `person ${others} has the identifier "${identifier}" already: it cannot be given to person ${person ?? '?'}`,
+            )
           }
         }
         return changed
