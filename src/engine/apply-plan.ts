@@ -22,7 +22,7 @@ export interface ApplyOptions {
    * those changes are not sent again, and what they created is referred to by its id.
    */
   readonly applied?: ReadonlyMap<string, string>
-  /** Changes sent to the target at once (default 500). */
+  /** Changes sent to the target at once (default 1,000). */
   readonly batchSize?: number
   /** Called once the plan may be applied (approval checked), before the first change is sent. */
   readonly onStart?: () => Promise<void>
@@ -51,6 +51,17 @@ function* batches(changes: readonly Change[], size: number): Generator<Change[]>
     batch.push(change)
   }
   if (batch.length > 0) yield batch
+}
+
+/** Runs of consecutive batches of the same kind: a run may only start when the one before ended. */
+function byKind(all: readonly Change[][]): Change[][][] {
+  const groups: Change[][][] = []
+  for (const batch of all) {
+    const last = groups.at(-1)
+    if (last && last[0]?.[0]?.kind === batch[0]?.kind) last.push(batch)
+    else groups.push([batch])
+  }
+  return groups
 }
 
 /**
@@ -98,7 +109,7 @@ export async function applyPlan(
   }
   const resolve = (ref: Ref) => ('id' in ref ? ref.id : (created.get(ref.change) ?? null))
   let done = 0
-  for (const batch of batches(todo, options.batchSize ?? 500)) {
+  const applyBatch = async (batch: readonly Change[]) => {
     let answers: ChangeResult[]
     try {
       answers = await target.apply(batch, resolve)
@@ -112,11 +123,27 @@ export async function applyPlan(
         }
       }
     }
-    batch.forEach((change, i) => {
-      record(change, answers[i] ?? failure(change, new Error('the target gave no result')))
+    const mine = batch.map((change, i) => {
+      const result = answers[i] ?? failure(change, new Error('the target gave no result'))
+      record(change, result)
+      return result
     })
     done += batch.length
-    await options.onBatch?.(results.slice(-batch.length), done, todo.length)
+    await options.onBatch?.(mine, done, todo.length)
   }
+  // batches of one kind never refer to each other: a target that takes several at once gets them
+  const parallel = Math.max(1, target.parallelism ?? 1)
+  for (const group of byKind([...batches(todo, options.batchSize ?? 1000)])) {
+    let next = 0
+    const worker = async () => {
+      for (let batch = group[next++]; batch !== undefined; batch = group[next++]) {
+        await applyBatch(batch)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(parallel, group.length) }, worker))
+  }
+  // in plan order, whatever order parallel batches finished in
+  const order = new Map(checked.changes.map((c, i) => [c.id, i]))
+  results.sort((a, b) => (order.get(a.changeId) ?? 0) - (order.get(b.changeId) ?? 0))
   return { results, counts }
 }

@@ -357,7 +357,9 @@ export class Engine {
     } = {},
   ): Promise<ApplyResult> {
     const { store } = this.#deps
-    const stored = await store.plan(workspaceId, planId)
+    // an apply needs the changes that do something; a selection may name any change
+    const all = options.selection === undefined || options.selection === 'all'
+    const stored = await store.plan(workspaceId, planId, { actionableOnly: all })
     if (!stored) throw new SyncError('not_found', `plan ${planId} not found`)
     return store.withConnectionLock(stored.connectionId, () =>
       this.#apply(stored.plan, planId, stored.runId, workspaceId, options),
@@ -430,11 +432,15 @@ export class Engine {
       }
       throw e
     }
-    const all = await store.results(planId)
-    const done = new Set(all.filter((r) => r.status !== 'failed').map((r) => r.changeId))
-    const left = plan.changes.filter((c: Change) => isActionable(c) && !done.has(c.id)).length
-    const failed = all.filter((r) => r.status === 'failed').length
-    const counts = countResults(all)
+    // what every change of the plan came to: earlier applies, then this one
+    const outcome = new Map<string, string>(recorded.map((r) => [r.changeId, r.status]))
+    for (const r of report.results) outcome.set(r.changeId, r.status)
+    const left = plan.changes.filter((c: Change) => {
+      const status = outcome.get(c.id)
+      return isActionable(c) && (status === undefined || status === 'failed')
+    }).length
+    const failed = [...outcome.values()].filter((s) => s === 'failed').length
+    const counts = countResults([...outcome.values()].map((status) => ({ status })))
     if (failed > 0) {
       run = await store.transitionRun(run.id, 'failed', {
         counts,

@@ -18,10 +18,56 @@ export interface DbConfig {
   readonly dataDir: string
 }
 
+/** Session-level advisory locks on a connection of their own (they die with it, and with us). */
+export interface LockSession {
+  tryLock(key: bigint): Promise<boolean>
+  unlock(key: bigint): Promise<void>
+}
+
 export interface Db {
   readonly kysely: Kysely<Database>
   readonly kind: 'postgres' | 'pglite'
+  /** PostgreSQL only: PGlite is one process's database, locks in memory do. */
+  readonly locks: LockSession | null
   close(): Promise<void>
+}
+
+/**
+ * One connection outside the pool holds every advisory lock of this process: a lock held through
+ * a pooled connection would keep that connection from the work it guards (a pool of 8 could hold
+ * 8 locks and then wait forever for a connection).
+ */
+function lockSession(connectionString: string): LockSession & { close(): Promise<void> } {
+  let client: pg.Client | null = null
+  const connect = async () => {
+    if (client) return client
+    const c = new pg.Client({ connectionString })
+    // a lost lock connection releases every lock: the next lock opens a new one
+    c.on('error', () => {
+      if (client === c) client = null
+    })
+    await c.connect()
+    client = c
+    return c
+  }
+  return {
+    async tryLock(key) {
+      const c = await connect()
+      const r = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
+        key.toString(),
+      ])
+      return r.rows[0]?.locked === true
+    },
+    async unlock(key) {
+      if (!client) return
+      await client.query('select pg_advisory_unlock($1)', [key.toString()]).catch(() => undefined)
+    },
+    async close() {
+      const c = client
+      client = null
+      await c?.end().catch(() => undefined)
+    },
+  }
 }
 
 /** Whether a process with this id is alive (signal 0 only checks). */
@@ -91,7 +137,9 @@ export async function createDb(config: DbConfig): Promise<Db> {
   let kysely: Kysely<Database>
   let release = () => {}
   let kind: Db['kind']
+  let locks: (LockSession & { close(): Promise<void> }) | null = null
   if (config.databaseUrl !== null) {
+    locks = lockSession(config.databaseUrl)
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 })
     // an idle client that loses its server must not crash the process
     pool.on('error', () => {})
@@ -124,7 +172,9 @@ export async function createDb(config: DbConfig): Promise<Db> {
   return {
     kysely,
     kind,
+    locks,
     async close() {
+      await locks?.close()
       await kysely.destroy()
       release()
     },

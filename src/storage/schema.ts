@@ -32,6 +32,7 @@ export interface Database {
   }
   runs: {
     id: string
+    seq: Generated<string>
     workspace_id: string
     connection_id: string
     kind: string
@@ -61,7 +62,8 @@ export interface Database {
     kind: string
     action: string
     reason: string
-    body: Json<Record<string, unknown>>
+    /** The change as JSON text. */
+    body: string
   }
   change_results: {
     plan_id: string

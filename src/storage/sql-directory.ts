@@ -113,6 +113,12 @@ export async function* listPeople(
   }
 }
 
+/**
+ * Rows as one JSON parameter, for `jsonb_to_recordset`: JSON.stringify encodes it and the server
+ * parses it, both in native code (the driver's array encoding is JavaScript, and slow).
+ */
+export const jsonRows = (rows: readonly object[]) => sql.val(JSON.stringify(rows))
+
 const anyText = (values: readonly string[]) => sql<string>`any(${sql.val([...values])}::text[])`
 
 /**
@@ -124,9 +130,13 @@ export class SqlDirectory {
   readonly #db: Kysely<Database>
   readonly #workspaceId: string
 
-  constructor(db: Kysely<Database>, workspaceId: string) {
+  /** Batches that can be written at once: PGlite is one session; PostgreSQL has a pool. */
+  readonly parallelism: number
+
+  constructor(db: Kysely<Database>, workspaceId: string, parallelism = 1) {
     this.#db = db
     this.#workspaceId = workspaceId
+    this.parallelism = parallelism
   }
 
   listPeople(): AsyncIterable<Person> {
@@ -251,136 +261,120 @@ export class SqlDirectory {
       }[]
       readonly audit: readonly {
         action: string
-        entityType: 'person' | 'team'
-        entityId: string
+        entityType: 'person' | 'team' | 'batch'
+        entityId: string | null
         details: Readonly<Record<string, unknown>>
       }[]
     },
     trx: Transaction<Database>,
   ): Promise<void> {
     const ws = this.#workspaceId
-    const now = new Date()
+    // one statement per table, its rows as one JSON parameter: a batch is a few round trips
     if (w.teams.length > 0) {
-      await trx
-        .insertInto('teams')
-        .values(
-          w.teams.map(({ team }) => ({
-            id: team.id,
-            workspace_id: ws,
-            name: team.name,
-            source_connection_id: team.sourceKey?.connectionId ?? null,
-            source_external_id: team.sourceKey?.externalId ?? null,
-            hash: team.hash,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            source_connection_id: eb.ref('excluded.source_connection_id'),
-            source_external_id: eb.ref('excluded.source_external_id'),
-            hash: eb.ref('excluded.hash'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute()
+      const rows = w.teams.map(({ team }) => ({
+        id: team.id,
+        name: team.name,
+        sc: team.sourceKey?.connectionId ?? null,
+        se: team.sourceKey?.externalId ?? null,
+        hash: team.hash,
+      }))
+      await sql`
+        insert into teams (id, workspace_id, name, source_connection_id, source_external_id, hash)
+        select id, ${ws}, name, sc, se, hash
+        from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
+          as x(id text, name text, sc text, se text, hash text)
+        on conflict (id) do update set name = excluded.name,
+          source_connection_id = excluded.source_connection_id,
+          source_external_id = excluded.source_external_id,
+          hash = excluded.hash, updated_at = now()
+      `.execute(trx)
     }
     if (w.people.length > 0) {
-      await trx
-        .insertInto('people')
-        .values(
-          w.people.map(({ person }) => ({
-            id: person.id,
-            workspace_id: ws,
-            identifier: person.identifier,
-            email_key: emailKey(person),
-            source_connection_id: person.sourceKey?.connectionId ?? null,
-            source_external_id: person.sourceKey?.externalId ?? null,
-            status: person.status,
-            leaver_date: person.leaverDate,
-            fields: JSON.stringify(person.fields),
-            groups: JSON.stringify(person.groups),
-            manager_id: person.managerId,
-            invite_status: person.inviteStatus,
-            hash: person.hash,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            identifier: eb.ref('excluded.identifier'),
-            email_key: eb.ref('excluded.email_key'),
-            source_connection_id: eb.ref('excluded.source_connection_id'),
-            source_external_id: eb.ref('excluded.source_external_id'),
-            status: eb.ref('excluded.status'),
-            leaver_date: eb.ref('excluded.leaver_date'),
-            fields: eb.ref('excluded.fields'),
-            groups: eb.ref('excluded.groups'),
-            manager_id: eb.ref('excluded.manager_id'),
-            invite_status: eb.ref('excluded.invite_status'),
-            hash: eb.ref('excluded.hash'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute()
-      const joins: { team_id: string; person_id: string; workspace_id: string }[] = []
-      const leaves: [string, string][] = []
+      const row = (p: Person) => ({
+        id: p.id,
+        identifier: p.identifier,
+        email_key: emailKey(p),
+        sc: p.sourceKey?.connectionId ?? null,
+        se: p.sourceKey?.externalId ?? null,
+        status: p.status,
+        leaver_date: p.leaverDate,
+        fields: p.fields,
+        groups: p.groups,
+        manager_id: p.managerId,
+        invite_status: p.inviteStatus,
+        hash: p.hash,
+      })
+      const columns = sql`(id text, identifier text, email_key text, sc text, se text, status text,
+        leaver_date text, fields jsonb, groups jsonb, manager_id text, invite_status text, hash text)`
+      // new people are inserted, the others updated in place (no speculative insert per row)
+      const created = w.people.filter((p) => p.before === null).map((p) => row(p.person))
+      const changed = w.people.filter((p) => p.before !== null).map((p) => row(p.person))
+      if (created.length > 0) {
+        await sql`
+          insert into people (id, workspace_id, identifier, email_key, source_connection_id,
+            source_external_id, status, leaver_date, fields, groups, manager_id, invite_status,
+            hash)
+          select id, ${ws}, identifier, email_key, sc, se, status, leaver_date, fields, groups,
+            manager_id, invite_status, hash
+          from jsonb_to_recordset(${jsonRows(created)}::jsonb) as x${columns}
+        `.execute(trx)
+      }
+      if (changed.length > 0) {
+        await sql`
+          update people set identifier = x.identifier, email_key = x.email_key,
+            source_connection_id = x.sc, source_external_id = x.se, status = x.status,
+            leaver_date = x.leaver_date, fields = x.fields, groups = x.groups,
+            manager_id = x.manager_id, invite_status = x.invite_status, hash = x.hash,
+            updated_at = now()
+          from jsonb_to_recordset(${jsonRows(changed)}::jsonb) as x${columns}
+          where people.workspace_id = ${ws} and people.id = x.id
+        `.execute(trx)
+      }
+      const joins: { t: string; p: string }[] = []
+      const leaves: { t: string; p: string }[] = []
       for (const { person, before } of w.people) {
         const had = new Set(before?.teamIds ?? [])
         const has = new Set(person.teamIds)
-        for (const t of has)
-          if (!had.has(t)) joins.push({ team_id: t, person_id: person.id, workspace_id: ws })
-        for (const t of had) if (!has.has(t)) leaves.push([t, person.id])
+        for (const t of has) if (!had.has(t)) joins.push({ t, p: person.id })
+        for (const t of had) if (!has.has(t)) leaves.push({ t, p: person.id })
       }
       if (joins.length > 0) {
-        await trx
-          .insertInto('team_members')
-          .values(joins)
-          .onConflict((oc) => oc.doNothing())
-          .execute()
+        await sql`
+          insert into team_members (team_id, person_id, workspace_id)
+          select t, p, ${ws} from jsonb_to_recordset(${jsonRows(joins)}::jsonb) as x(t text, p text)
+          on conflict do nothing
+        `.execute(trx)
       }
       if (leaves.length > 0) {
-        await trx
-          .deleteFrom('team_members')
-          .where('workspace_id', '=', ws)
-          .where((eb) =>
-            eb.or(
-              leaves.map(([team, person]) =>
-                eb.and([eb('team_id', '=', team), eb('person_id', '=', person)]),
-              ),
-            ),
-          )
-          .execute()
+        await sql`
+          delete from team_members m
+          using jsonb_to_recordset(${jsonRows(leaves)}::jsonb) as x(t text, p text)
+          where m.workspace_id = ${ws} and m.team_id = x.t and m.person_id = x.p
+        `.execute(trx)
       }
     }
     if (w.events.length > 0) {
-      await trx
-        .insertInto('outbox')
-        .values(
-          w.events.map((e) => ({
-            workspace_id: ws,
-            kind: e.kind,
-            dedupe_key: e.dedupeKey,
-            payload: JSON.stringify(e.payload),
-          })),
-        )
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .execute()
+      const rows = w.events.map((e) => ({ kind: e.kind, key: e.dedupeKey, payload: e.payload }))
+      await sql`
+        insert into outbox (workspace_id, kind, dedupe_key, payload)
+        select ${ws}, kind, key, payload
+        from jsonb_to_recordset(${jsonRows(rows)}::jsonb) as x(kind text, key text, payload jsonb)
+        on conflict (dedupe_key) do nothing
+      `.execute(trx)
     }
     if (w.audit.length > 0) {
-      await trx
-        .insertInto('audit_log')
-        .values(
-          w.audit.map((a) => ({
-            workspace_id: ws,
-            actor: 'sync',
-            action: a.action,
-            entity_type: a.entityType,
-            entity_id: a.entityId,
-            details: JSON.stringify(a.details),
-          })),
-        )
-        .execute()
+      const rows = w.audit.map((a) => ({
+        action: a.action,
+        type: a.entityType,
+        entity: a.entityId,
+        details: a.details,
+      }))
+      await sql`
+        insert into audit_log (workspace_id, actor, action, entity_type, entity_id, details)
+        select ${ws}, 'sync', action, type, entity, details
+        from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
+          as x(action text, type text, entity text, details jsonb)
+      `.execute(trx)
     }
   }
 }

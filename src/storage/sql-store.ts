@@ -8,10 +8,11 @@ import { canonicalJson, contentOf, personHash } from '../core/model/person.ts'
 import type { Person } from '../core/model/person.ts'
 import { RUN_TRANSITIONS } from '../core/run/run-state.ts'
 import type { RunState } from '../core/run/run-state.ts'
-import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
+import { diffContent } from '../core/plan/planned.ts'
+import type { Change, PersonChange, SyncPlan } from '../core/plan/sync-plan.ts'
 import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
-import { SqlDirectory, asConflict, listPeople, toPerson } from './sql-directory.ts'
+import { SqlDirectory, asConflict, jsonRows, listPeople, toPerson } from './sql-directory.ts'
 import type {
   AuditEntry,
   Connection,
@@ -64,6 +65,26 @@ function toRun(row: Selectable<Database['runs']>): Run {
   }
 }
 
+/** A change as stored: a person change's diff is left out when it can be computed again. */
+type StoredChange = Change | (Omit<PersonChange, 'diff'> & { diff?: undefined })
+
+/**
+ * A person change without its field diff when the diff is what `diffContent(before, after)`
+ * gives (always, as the planner makes them): a create's diff repeats every field it sets, so
+ * this halves what a plan weighs.
+ */
+function compact(change: Change): StoredChange {
+  if (change.kind !== 'person' || change.after === null || change.diff.length === 0) return change
+  const derived = diffContent(change.before, change.after)
+  if (JSON.stringify(derived) !== JSON.stringify(change.diff)) return change
+  return { ...change, diff: undefined }
+}
+
+function expand(stored: StoredChange): Change {
+  if (stored.kind !== 'person' || stored.diff !== undefined) return stored
+  return { ...stored, diff: stored.after === null ? [] : diffContent(stored.before, stored.after) }
+}
+
 /** A 64-bit advisory lock key for a connection. */
 const lockKey = (connectionId: string) =>
   createHash('sha256').update(`hris-sync:connection:${connectionId}`).digest().readBigInt64BE(0)
@@ -84,7 +105,7 @@ export class SqlStore implements Store {
 
   /** The directory of one workspace, for the directory target. */
   directory(workspaceId: string): SqlDirectory {
-    return new SqlDirectory(this.#k, workspaceId)
+    return new SqlDirectory(this.#k, workspaceId, this.kind === 'postgres' ? 3 : 1)
   }
 
   async ensureWorkspace(name: string): Promise<Workspace> {
@@ -294,20 +315,15 @@ export class SqlStore implements Store {
     if (this.#held.has(connectionId)) throw busy()
     this.#held.add(connectionId)
     try {
-      if (this.kind === 'pglite') return await work()
-      // a session lock on a connection of its own: it is released if this process dies
-      return await this.#k.connection().execute(async (conn) => {
-        const key = lockKey(connectionId)
-        const got = await sql<{
-          locked: boolean
-        }>`select pg_try_advisory_lock(${key}) as locked`.execute(conn)
-        if (got.rows[0]?.locked !== true) throw busy()
-        try {
-          return await work()
-        } finally {
-          await sql`select pg_advisory_unlock(${key})`.execute(conn)
-        }
-      })
+      const locks = this.#db.locks
+      if (locks === null) return await work()
+      const key = lockKey(connectionId)
+      if (!(await locks.tryLock(key))) throw busy()
+      try {
+        return await work()
+      } finally {
+        await locks.unlock(key)
+      }
     } finally {
       this.#held.delete(connectionId)
     }
@@ -319,6 +335,9 @@ export class SqlStore implements Store {
     kind: RunKind
     configVersion: number | null
   }): Promise<Run> {
+    // a run is for a connection of its own workspace, never another's
+    const owner = await this.connection(input.workspaceId, input.connectionId)
+    if (!owner) throw new SyncError('not_found', `connection ${input.connectionId} not found`)
     try {
       const row = await this.#k
         .insertInto('runs')
@@ -395,7 +414,7 @@ export class SqlStore implements Store {
   async listRuns(workspaceId: string, connectionId: string | null, limit: number): Promise<Run[]> {
     let q = this.#k.selectFrom('runs').selectAll().where('workspace_id', '=', workspaceId)
     if (connectionId !== null) q = q.where('connection_id', '=', connectionId)
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute()
+    const rows = await q.orderBy('seq', 'desc').limit(limit).execute()
     return rows.map(toRun)
   }
 
@@ -414,7 +433,7 @@ export class SqlStore implements Store {
       .selectFrom('runs')
       .selectAll()
       .where('connection_id', '=', connectionId)
-      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst()
     return row ? toRun(row) : null
@@ -435,27 +454,32 @@ export class SqlStore implements Store {
           changes: changes.length,
         })
         .execute()
-      for (const [c, part] of chunks(changes).entries()) {
-        await trx
-          .insertInto('plan_changes')
-          .values(
-            part.map((change, i) => ({
-              plan_id: id,
-              seq: c * CHUNK + i,
-              change_id: change.id,
-              kind: change.kind,
-              action: change.action,
-              reason: change.reason,
-              body: JSON.stringify(change),
-            })),
-          )
-          .execute()
+      // rows as one JSON parameter: a statement per 5,000 changes; `json` keeps the text as given
+      for (const [c, part] of chunks(changes, 5000).entries()) {
+        const rows = part.map((x, k) => ({
+          seq: c * 5000 + k,
+          id: x.id,
+          kind: x.kind,
+          action: x.action,
+          reason: x.reason,
+          body: compact(x),
+        }))
+        await sql`
+          insert into plan_changes (plan_id, seq, change_id, kind, action, reason, body)
+          select ${id}, seq, id, kind, action, reason, body::text
+          from json_to_recordset(${jsonRows(rows)}::json)
+            as x(seq int, id text, kind text, action text, reason text, body json)
+        `.execute(trx)
       }
     })
     return id
   }
 
-  async plan(workspaceId: string, planId: string): Promise<StoredPlan | null> {
+  async plan(
+    workspaceId: string,
+    planId: string,
+    options: { actionableOnly?: boolean } = {},
+  ): Promise<StoredPlan | null> {
     const row = await this.#k
       .selectFrom('plans')
       .selectAll()
@@ -464,8 +488,18 @@ export class SqlStore implements Store {
       .executeTakeFirst()
     if (!row) return null
     const changes: Change[] = []
-    for (let offset = 0; offset < row.changes; offset += CHUNK) {
-      changes.push(...(await this.planChanges(planId, offset, CHUNK)))
+    // keyset paging by position: the actionable changes are not contiguous
+    for (let after = -1; ;) {
+      let q = this.#k
+        .selectFrom('plan_changes')
+        .select(['seq', 'body'])
+        .where('plan_id', '=', planId)
+        .where('seq', '>', after)
+      if (options.actionableOnly === true) q = q.where('action', 'not in', ['noop', 'skip'])
+      const rows = await q.orderBy('seq').limit(5000).execute()
+      for (const r of rows) changes.push(expand(JSON.parse(r.body) as StoredChange))
+      if (rows.length < 5000) break
+      after = rows[rows.length - 1]?.seq ?? after
     }
     return {
       id: row.id,
@@ -486,7 +520,7 @@ export class SqlStore implements Store {
       .where('seq', '<', offset + limit)
       .orderBy('seq')
       .execute()
-    return rows.map((r) => r.body as unknown as Change)
+    return rows.map((r) => expand(JSON.parse(r.body) as StoredChange))
   }
 
   async recordResults(
@@ -494,31 +528,23 @@ export class SqlStore implements Store {
     runId: string,
     results: readonly Omit<RecordedResult, 'at'>[],
   ): Promise<void> {
-    for (const part of chunks(results)) {
-      await this.#k
-        .insertInto('change_results')
-        .values(
-          part.map((r) => ({
-            plan_id: planId,
-            change_id: r.changeId,
-            run_id: runId,
-            status: r.status,
-            entity_id: r.entityId,
-            message: r.message,
-            error_code: r.errorCode,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['plan_id', 'change_id']).doUpdateSet((eb) => ({
-            run_id: eb.ref('excluded.run_id'),
-            status: eb.ref('excluded.status'),
-            entity_id: eb.ref('excluded.entity_id'),
-            message: eb.ref('excluded.message'),
-            error_code: eb.ref('excluded.error_code'),
-            at: new Date(),
-          })),
-        )
-        .execute()
+    for (const part of chunks(results, 5000)) {
+      const rows = part.map((r) => ({
+        id: r.changeId,
+        status: r.status,
+        entity: r.entityId,
+        message: r.message,
+        code: r.errorCode,
+      }))
+      await sql`
+        insert into change_results (plan_id, change_id, run_id, status, entity_id, message, error_code)
+        select ${planId}, id, ${runId}, status, entity, message, code
+        from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
+          as x(id text, status text, entity text, message text, code text)
+        on conflict (plan_id, change_id) do update set run_id = excluded.run_id,
+          status = excluded.status, entity_id = excluded.entity_id, message = excluded.message,
+          error_code = excluded.error_code, at = now()
+      `.execute(this.#k)
     }
   }
 

@@ -149,7 +149,15 @@ export interface Store {
 
   /** Stores a plan and its changes in one transaction. */
   savePlan(run: Run, plan: SyncPlan): Promise<string>
-  plan(workspaceId: string, planId: string): Promise<StoredPlan | null>
+  /**
+   * A stored plan. `actionableOnly` leaves out the changes that do nothing (noop, skip): what an
+   * apply needs, often a small part of a big plan.
+   */
+  plan(
+    workspaceId: string,
+    planId: string,
+    options?: { actionableOnly?: boolean },
+  ): Promise<StoredPlan | null>
   /** The change ids and kinds of a plan, without loading the changes. */
   planChanges(planId: string, offset: number, limit: number): Promise<Change[]>
   recordResults(

@@ -20,4 +20,6 @@ export interface Target {
    * batch in one transaction). No change of a batch refers to a change of the same batch.
    */
   apply(changes: readonly Change[], resolve: Resolve): Promise<ChangeResult[]>
+  /** How many batches the target can apply at once (default 1): a database with a pool, more. */
+  readonly parallelism?: number
 }

@@ -43,6 +43,8 @@ const SCHEMA = `
 
       create table runs (
         id text primary key,
+        -- the order runs were made in: timestamps can tie (PGlite keeps milliseconds)
+        seq bigint generated always as identity unique,
         workspace_id text not null references workspaces (id) on delete cascade,
         connection_id text not null references connections (id) on delete cascade,
         kind text not null,
@@ -58,7 +60,7 @@ const SCHEMA = `
       -- one open run per connection, whatever the number of processes
       create unique index runs_one_open on runs (connection_id)
         where state in ('queued', 'reading', 'planned', 'awaiting_approval', 'applying');
-      create index runs_by_connection on runs (connection_id, created_at desc);
+      create index runs_by_connection on runs (connection_id, seq desc);
 
       create table plans (
         id text primary key,
@@ -70,22 +72,30 @@ const SCHEMA = `
         created_at timestamptz not null default now()
       );
 
+      -- the tables written a row per change or per person hold no foreign key to their parent: a
+      -- key is checked row by row and costs as much as the index writes (measured: 420 → 260 ms
+      -- for 20,000 people); the parent always exists (written first, in the same transaction or
+      -- before), and deleting one deletes these rows explicitly
       create table plan_changes (
-        plan_id text not null references plans (id) on delete cascade,
+        plan_id text not null,
         seq integer not null,
         change_id text not null,
         kind text not null,
         action text not null,
         reason text not null,
-        body jsonb not null,
+        -- the change as JSON text: read back whole, never queried inside (text is cheaper to store)
+        body text not null,
         primary key (plan_id, seq),
         unique (plan_id, change_id)
       );
+      -- an apply reads only the changes that do something, often a few of a big plan
+      create index plan_changes_actionable on plan_changes (plan_id, seq)
+        where action not in ('noop', 'skip');
 
       create table change_results (
-        plan_id text not null references plans (id) on delete cascade,
+        plan_id text not null,
         change_id text not null,
-        run_id text not null references runs (id) on delete cascade,
+        run_id text not null,
         status text not null,
         entity_id text,
         message text,
@@ -96,7 +106,7 @@ const SCHEMA = `
 
       create table people (
         id text primary key,
-        workspace_id text not null references workspaces (id) on delete cascade,
+        workspace_id text not null,
         identifier text,
         email_key text,
         source_connection_id text,
@@ -133,7 +143,7 @@ const SCHEMA = `
       create table team_members (
         team_id text not null references teams (id) on delete cascade,
         person_id text not null references people (id) on delete cascade,
-        workspace_id text not null references workspaces (id) on delete cascade,
+        workspace_id text not null,
         primary key (team_id, person_id)
       );
       create index team_members_by_person on team_members (person_id);

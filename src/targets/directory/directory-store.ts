@@ -25,11 +25,11 @@ export interface DirectoryWrite {
   readonly people: readonly { readonly person: Person; readonly before: Person | null }[]
   readonly teams: readonly { readonly team: Team; readonly before: Team | null }[]
   readonly events: readonly DirectoryEvent[]
-  /** One audit entry per changed entity: which change did it. */
+  /** What the batch did, for the audit log. */
   readonly audit: readonly {
     readonly action: string
-    readonly entityType: 'person' | 'team'
-    readonly entityId: string
+    readonly entityType: 'person' | 'team' | 'batch'
+    readonly entityId: string | null
     readonly details: Readonly<Record<string, unknown>>
   }[]
 }
@@ -45,6 +45,8 @@ export interface DirectoryTransaction {
  * when a write breaks a uniqueness rule (identifier, email, source key), and nothing is written.
  */
 export interface DirectoryStore {
+  /** How many batch transactions can run at once (a pool of connections: several). */
+  readonly parallelism: number
   listPeople(): AsyncIterable<Person>
   listTeams(): AsyncIterable<Team>
   transaction<T>(work: (tx: DirectoryTransaction) => Promise<T>): Promise<T>

@@ -61,33 +61,53 @@ function keysOf(changes: readonly Change[], resolve: Resolve): DirectoryKeys {
   }
 }
 
-/** Events worth telling the application about, from what a person was and is now. */
-function personEvents(person: Person, before: Person | null): DirectoryEvent[] {
-  const payload = { personId: person.id, identifier: person.identifier, status: person.status }
-  if (before === null) {
-    const events: DirectoryEvent[] = [
-      { kind: 'person.created', dedupeKey: `person.created:${person.id}`, payload },
-    ]
-    // one invitation per person, ever: the dedupe key says so to the outbox
-    if (person.inviteStatus === 'pending' && emailKey(person) !== null) {
+/** What happened to a person, for the application (webhooks): created, updated or left. */
+function personEvent(person: Person, before: Person | null) {
+  const kind =
+    before === null
+      ? 'person.created'
+      : before.status === 'active' && person.status === 'leaver'
+        ? 'person.left'
+        : 'person.updated'
+  return {
+    kind,
+    personId: person.id,
+    identifier: person.identifier,
+    status: person.status,
+    ...(kind === 'person.left' ? { leaverDate: person.leaverDate } : {}),
+  }
+}
+
+/**
+ * The side effects of a batch: one invitation per invited person (its dedupe key makes it once,
+ * ever, whatever is retried), and the batch's person events together in one entry, which the
+ * outbox worker fans out: a row per event would cost as much as the people themselves.
+ */
+function batchEvents(
+  people: readonly { person: Person; before: Person | null }[],
+): DirectoryEvent[] {
+  const events: DirectoryEvent[] = []
+  for (const { person, before } of people) {
+    if (before === null && person.inviteStatus === 'pending' && emailKey(person) !== null) {
       events.push({
         kind: 'invitation',
         dedupeKey: `invitation:${person.id}`,
-        payload: { ...payload, email: person.fields['email'] ?? null },
+        payload: {
+          personId: person.id,
+          identifier: person.identifier,
+          email: person.fields['email'] ?? null,
+        },
       })
     }
-    return events
   }
-  if (before.status === 'active' && person.status === 'leaver') {
-    return [
-      {
-        kind: 'person.left',
-        dedupeKey: `person.left:${person.id}:${person.leaverDate ?? 'unknown'}`,
-        payload: { ...payload, leaverDate: person.leaverDate },
-      },
-    ]
+  if (people.length > 0) {
+    events.push({
+      kind: 'people.changed',
+      dedupeKey: `people.changed:${randomUUID()}`,
+      payload: { events: people.map(({ person, before }) => personEvent(person, before)) },
+    })
   }
-  return [{ kind: 'person.updated', dedupeKey: `person.updated:${randomUUID()}`, payload }]
+  return events
 }
 
 const changedFields = (person: Person, before: Person | null): string[] => {
@@ -186,24 +206,26 @@ class Batch implements DirectoryState {
   toWrite(): DirectoryWrite {
     const people = [...this.savedPeople.values()]
     const teams = [...this.savedTeams.values()]
+    const changes = [
+      ...people.map(({ person, before, change }) => ({
+        changeId: change.id,
+        action: `${change.kind}.${change.action}`,
+        personId: person.id,
+        fields: changedFields(person, before),
+      })),
+      ...teams.map(({ team, change }) => ({
+        changeId: change.id,
+        action: `${change.kind}.${change.action}`,
+        teamId: team.id,
+        name: team.name,
+      })),
+    ]
     return {
       people: people.map(({ person, before }) => ({ person, before })),
       teams: teams.map(({ team, before }) => ({ team, before })),
-      events: people.flatMap(({ person, before }) => personEvents(person, before)),
-      audit: [
-        ...people.map(({ person, before, change }) => ({
-          action: `${change.kind}.${change.action}`,
-          entityType: 'person' as const,
-          entityId: person.id,
-          details: { changeId: change.id, fields: changedFields(person, before) },
-        })),
-        ...teams.map(({ team, change }) => ({
-          action: `${change.kind}.${change.action}`,
-          entityType: 'team' as const,
-          entityId: team.id,
-          details: { changeId: change.id, name: team.name },
-        })),
-      ],
+      events: batchEvents(people),
+      // one entry per batch: which change did what to whom (change_results has each outcome)
+      audit: [{ action: 'sync.apply', entityType: 'batch', entityId: null, details: { changes } }],
     }
   }
 }
@@ -219,6 +241,10 @@ export class DirectoryTarget implements Target {
 
   constructor(store: DirectoryStore) {
     this.#store = store
+  }
+
+  get parallelism(): number {
+    return this.#store.parallelism
   }
 
   listPeople(): AsyncIterable<Person> {
