@@ -20,6 +20,7 @@ const cfg = config({
   mapping: {
     displayName: { transforms: [{ op: 'name_format', format: 'first_last' }] },
     jobTitle: { from: 'position' },
+    email: { from: 'workEmail' },
   },
   policy: { inviteNewPeople: true },
 })

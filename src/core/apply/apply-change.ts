@@ -85,7 +85,8 @@ export function applyChange(state: DirectoryState, change: Change, resolve: Reso
           id: state.newId('person'),
           managerId: null,
           teamIds: [],
-          inviteStatus: change.invite ? 'pending' : 'not_invited',
+          // an invitation goes to an email: without one, nobody is waiting for it
+          inviteStatus: change.invite && emailKey(after) !== null ? 'pending' : 'not_invited',
           hash,
         }
         state.savePerson(person, null, change)

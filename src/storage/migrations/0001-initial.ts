@@ -126,7 +126,9 @@ const SCHEMA = `
         constraint people_email_unique unique (workspace_id, email_key)
           deferrable initially deferred,
         constraint people_source_unique unique (workspace_id, source_connection_id, source_external_id)
-      );
+      -- room on each page: a sync's typical update (a job title) then stays on its page and
+      -- leaves the indexes alone (a HOT update)
+      ) with (fillfactor = 80);
 
       create table teams (
         id text primary key,

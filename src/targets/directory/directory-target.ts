@@ -134,10 +134,9 @@ class Batch implements DirectoryState {
   readonly #byIdentifier = new Map<string, string>()
   readonly #byEmail = new Map<string, string>()
   readonly #teamsBySource = new Map<string, string>()
-  readonly savedPeople = new Map<
-    string,
-    { person: Person; before: Person | null; change: Change }
-  >()
+  readonly savedPeople = new Map<string, { person: Person; before: Person | null }>()
+  /** Every change that saved something, in order: what the audit entry tells. */
+  readonly #done: { change: Change; person?: Person; before?: Person | null; team?: Team }[] = []
   readonly savedTeams = new Map<string, { team: Team; before: Team | null; change: Change }>()
 
   constructor(people: readonly Person[], teams: readonly Team[]) {
@@ -194,32 +193,27 @@ class Batch implements DirectoryState {
   savePerson(person: Person, before: Person | null, change: Change) {
     // a person saved twice in a batch (joins one team, leaves another) is written once
     const first = this.savedPeople.get(person.id)
-    this.savedPeople.set(person.id, { person, before: first ? first.before : before, change })
+    this.savedPeople.set(person.id, { person, before: first ? first.before : before })
+    this.#done.push({ change, person, before })
     this.#index(person)
   }
   saveTeam(team: Team, before: Team | null, change: Change) {
     const first = this.savedTeams.get(team.id)
     this.savedTeams.set(team.id, { team, before: first ? first.before : before, change })
+    this.#done.push({ change, team })
     this.#indexTeam(team)
   }
 
   toWrite(): DirectoryWrite {
     const people = [...this.savedPeople.values()]
     const teams = [...this.savedTeams.values()]
-    const changes = [
-      ...people.map(({ person, before, change }) => ({
-        changeId: change.id,
-        action: `${change.kind}.${change.action}`,
-        personId: person.id,
-        fields: changedFields(person, before),
-      })),
-      ...teams.map(({ team, change }) => ({
-        changeId: change.id,
-        action: `${change.kind}.${change.action}`,
-        teamId: team.id,
-        name: team.name,
-      })),
-    ]
+    const changes = this.#done.map(({ change, person, before, team }) => ({
+      changeId: change.id,
+      action: `${change.kind}.${change.action}`,
+      ...(person
+        ? { personId: person.id, fields: changedFields(person, before ?? null) }
+        : { teamId: team?.id ?? null, name: team?.name ?? null }),
+    }))
     return {
       people: people.map(({ person, before }) => ({ person, before })),
       teams: teams.map(({ team, before }) => ({ team, before })),
