@@ -20,6 +20,19 @@ const CONSTRAINTS: Record<string, string> = {
   runs_one_open: 'this connection has a run in progress already',
 }
 
+/**
+ * Row versions (`xmin`) by `person:<id>` / `team:<id>`, as a batch loaded them. The batch's
+ * updates apply only to rows still at those versions (optimistic locking: reading with a row lock
+ * would write every row twice); a row that moved on fails the batch, which is tried again change
+ * by change against fresh rows.
+ */
+export type Versions = Map<string, string>
+
+const movedOn = () =>
+  new SyncError('conflict', 'a person or team changed while the batch was being written', {
+    retryable: true,
+  })
+
 /** A Postgres unique violation as a `conflict`; anything else as it came. */
 export function asConflict(error: unknown): unknown {
   const e = error as { code?: string; constraint?: string; message?: string }
@@ -160,12 +173,14 @@ export class SqlDirectory {
     }) => Promise<T>,
   ): Promise<T> {
     try {
-      return await this.#db.transaction().execute((trx) =>
-        work({
-          load: (keys) => this.load(keys, trx),
-          write: (w) => this.write(w, trx),
-        }),
-      )
+      return await this.#db.transaction().execute((trx) => {
+        // the row versions the batch decided on: its write applies only where they still hold
+        const versions: Versions = new Map()
+        return work({
+          load: (keys) => this.load(keys, trx, versions),
+          write: (w) => this.write(w, trx, versions),
+        })
+      })
     } catch (error) {
       throw asConflict(error)
     }
@@ -181,6 +196,7 @@ export class SqlDirectory {
       readonly teamSources: readonly SourceKey[]
     },
     trx?: Transaction<Database>,
+    versions?: Versions,
   ): Promise<{ people: Person[]; teams: Team[] }> {
     const db = trx ?? this.#db
     const ws = this.#workspaceId
@@ -201,6 +217,7 @@ export class SqlDirectory {
       ? await db
           .selectFrom('people')
           .selectAll()
+          .select(sql<string>`xmin::text`.as('row_version'))
           .where('workspace_id', '=', ws)
           .where((eb) =>
             eb.or([
@@ -215,9 +232,9 @@ export class SqlDirectory {
               ),
             ]),
           )
-          .forUpdate()
           .execute()
       : []
+    for (const r of peopleRows) versions?.set(`person:${r.id}`, r.row_version)
     const teams = await teamsOf(
       db,
       ws,
@@ -229,6 +246,7 @@ export class SqlDirectory {
         ? await db
             .selectFrom('teams')
             .select(['id', 'name', 'source_connection_id', 'source_external_id', 'hash'])
+            .select(sql<string>`xmin::text`.as('row_version'))
             .where('workspace_id', '=', ws)
             .where((eb) =>
               eb.or([
@@ -241,9 +259,9 @@ export class SqlDirectory {
                 ),
               ]),
             )
-            .forUpdate()
             .execute()
         : []
+    for (const r of teamRows) versions?.set(`team:${r.id}`, r.row_version)
     return {
       people: peopleRows.map((row) => toPerson(row, teams.get(row.id) ?? [])),
       teams: teamRows.map(toTeam),
@@ -267,27 +285,40 @@ export class SqlDirectory {
       }[]
     },
     trx: Transaction<Database>,
+    versions?: Versions,
   ): Promise<void> {
     const ws = this.#workspaceId
     // one statement per table, its rows as one JSON parameter: a batch is a few round trips
     if (w.teams.length > 0) {
-      const rows = w.teams.map(({ team }) => ({
+      const row = (team: Team) => ({
         id: team.id,
         name: team.name,
         sc: team.sourceKey?.connectionId ?? null,
         se: team.sourceKey?.externalId ?? null,
         hash: team.hash,
-      }))
-      await sql`
-        insert into teams (id, workspace_id, name, source_connection_id, source_external_id, hash)
-        select id, ${ws}, name, sc, se, hash
-        from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
-          as x(id text, name text, sc text, se text, hash text)
-        on conflict (id) do update set name = excluded.name,
-          source_connection_id = excluded.source_connection_id,
-          source_external_id = excluded.source_external_id,
-          hash = excluded.hash, updated_at = now()
-      `.execute(trx)
+        v: versions?.get(`team:${team.id}`) ?? null,
+      })
+      const columns = sql`(id text, name text, sc text, se text, hash text, v text)`
+      const created = w.teams.filter((t) => t.before === null).map((t) => row(t.team))
+      const changed = w.teams.filter((t) => t.before !== null).map((t) => row(t.team))
+      if (created.length > 0) {
+        await sql`
+          insert into teams (id, workspace_id, name, source_connection_id, source_external_id, hash)
+          select id, ${ws}, name, sc, se, hash
+          from jsonb_to_recordset(${jsonRows(created)}::jsonb) as x${columns}
+        `.execute(trx)
+      }
+      if (changed.length > 0) {
+        const updated = await sql<{ id: string }>`
+          update teams set name = x.name, source_connection_id = x.sc, source_external_id = x.se,
+            hash = x.hash, updated_at = now()
+          from jsonb_to_recordset(${jsonRows(changed)}::jsonb) as x${columns}
+          where teams.workspace_id = ${ws} and teams.id = x.id
+            and (x.v is null or teams.xmin::text = x.v)
+          returning teams.id
+        `.execute(trx)
+        if (updated.rows.length !== changed.length) throw movedOn()
+      }
     }
     if (w.people.length > 0) {
       const row = (p: Person) => ({
@@ -303,9 +334,11 @@ export class SqlDirectory {
         manager_id: p.managerId,
         invite_status: p.inviteStatus,
         hash: p.hash,
+        v: versions?.get(`person:${p.id}`) ?? null,
       })
       const columns = sql`(id text, identifier text, email_key text, sc text, se text, status text,
-        leaver_date text, fields jsonb, groups jsonb, manager_id text, invite_status text, hash text)`
+        leaver_date text, fields jsonb, groups jsonb, manager_id text, invite_status text, hash text,
+        v text)`
       // new people are inserted, the others updated in place (no speculative insert per row)
       const created = w.people.filter((p) => p.before === null).map((p) => row(p.person))
       const changed = w.people.filter((p) => p.before !== null).map((p) => row(p.person))
@@ -320,7 +353,7 @@ export class SqlDirectory {
         `.execute(trx)
       }
       if (changed.length > 0) {
-        await sql`
+        const updated = await sql<{ id: string }>`
           update people set identifier = x.identifier, email_key = x.email_key,
             source_connection_id = x.sc, source_external_id = x.se, status = x.status,
             leaver_date = x.leaver_date, fields = x.fields, groups = x.groups,
@@ -328,7 +361,10 @@ export class SqlDirectory {
             updated_at = now()
           from jsonb_to_recordset(${jsonRows(changed)}::jsonb) as x${columns}
           where people.workspace_id = ${ws} and people.id = x.id
+            and (x.v is null or people.xmin::text = x.v)
+          returning people.id
         `.execute(trx)
+        if (updated.rows.length !== changed.length) throw movedOn()
       }
       const joins: { t: string; p: string }[] = []
       const leaves: { t: string; p: string }[] = []
