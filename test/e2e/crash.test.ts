@@ -119,7 +119,9 @@ describe.each(BACKENDS)('apply killed mid-way (SIGKILL), on %s', (backend) => {
             }
             buffer = buffer.slice(buffer.lastIndexOf('\n') + 1)
           })
-          child.on('close', () => { resolve(); })
+          child.on('close', () => {
+            resolve()
+          })
         })
         expect(child.signalCode).toBe('SIGKILL')
         expect(killedAt).toBeGreaterThan(0)

@@ -46,7 +46,9 @@ export function hrisSync(
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); })
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr })
+    })
     child.stdin?.end(options.input ?? '')
   })
 }
