@@ -13,7 +13,7 @@ import {
 import { plan } from '../core/plan/plan.ts'
 import type { Person } from '../core/model/person.ts'
 import { MemoryTarget } from '../targets/memory/memory-target.ts'
-import type { Target } from '../targets/target.ts'
+import type { ChangeResult, Target } from '../targets/target.ts'
 import { applyPlan } from './apply-plan.ts'
 
 const cfg = config({
@@ -173,5 +173,71 @@ describe('applyPlan', () => {
     target.put(byHand)
     const report = await applyPlan(target, planned, { policy })
     expect(report.results.find((r) => r.changeId === 'person:2')).toMatchObject({ status: 'stale' })
+  })
+
+  it('refers to what an earlier apply of the plan created, selected now or not', async () => {
+    const target = new MemoryTarget({ people: [existing] })
+    const planned = planFor()
+    const applied = new Map<string, string>()
+    const remember = (report: { results: readonly ChangeResult[] }) => {
+      for (const r of report.results)
+        if (r.status === 'applied') applied.set(r.changeId, r.entityId)
+    }
+    // Bea's manager link waits for Bea; she is created by a later selection
+    remember(await applyPlan(target, planned, { policy, selection: ['person:2'] }))
+    expect(applied.has('manager:2')).toBe(false)
+    remember(await applyPlan(target, planned, { policy, selection: ['person:1'], applied }))
+    const retry = await applyPlan(target, planned, { policy, selection: ['manager:2'], applied })
+    expect(retry.results.find((r) => r.changeId === 'manager:2')?.status).toBe('applied')
+    const people = [...target.people.values()]
+    const bea = people.find((p) => p.fields['displayName'] === 'Bea Boss')
+    expect(people.find((p) => p.fields['displayName'] === 'Dev Eloper')?.managerId).toBe(bea?.id)
+  })
+
+  it('stops every parallel batch before it gives up, so nothing is written after it returns', async () => {
+    const memory = new MemoryTarget({ people: [existing] })
+    let calls = 0
+    const parallel: Target = {
+      listPeople: () => memory.listPeople(),
+      listTeams: () => memory.listTeams(),
+      parallelism: 3,
+      apply: async (changes, resolve) => {
+        calls++
+        await new Promise((r) => setTimeout(r, 5))
+        return memory.apply(changes, resolve)
+      },
+    }
+    const many = plan({
+      connectionId: CONNECTION,
+      source: source(
+        Array.from({ length: 12 }, (_, i) =>
+          employee(String(i + 1), {
+            firstName: `E${String(i)}`,
+            workEmail: `e${String(i)}@acme.example`,
+          }),
+        ),
+      ),
+      target: { people: [], teams: [] },
+      config: cfg,
+      now: NOW,
+    })
+    let batches = 0
+    await expect(
+      applyPlan(parallel, many, {
+        policy,
+        batchSize: 1,
+        onBatch: () => {
+          batches++
+          return batches === 1
+            ? Promise.reject(new Error('the database went away'))
+            : Promise.resolve()
+        },
+      }),
+    ).rejects.toThrow('the database went away')
+    const after = calls
+    await new Promise((r) => setTimeout(r, 50))
+    // the batches already in flight finished; none started after the failure
+    expect(calls).toBe(after)
+    expect(calls).toBeLessThanOrEqual(3)
   })
 })

@@ -102,6 +102,9 @@ export async function applyPlan(
   const earlier = options.applied ?? new Map<string, string>()
   const todo: Change[] = []
   for (const change of checked.changes) {
+    // what an earlier apply created is there to refer to, selected now or not
+    const made = earlier.get(change.id)
+    if (change.action === 'create' && made !== undefined) created.set(change.id, made)
     if (!chosen.has(change.id)) continue
     const entityId = earlier.get(change.id)
     if (entityId === undefined) todo.push(change)
@@ -135,12 +138,23 @@ export async function applyPlan(
   const parallel = Math.max(1, target.parallelism ?? 1)
   for (const group of byKind([...batches(todo, options.batchSize ?? 1000)])) {
     let next = 0
+    let stopped = false
     const worker = async () => {
-      for (let batch = group[next++]; batch !== undefined; batch = group[next++]) {
-        await applyBatch(batch)
+      for (let batch = group[next++]; batch !== undefined && !stopped; batch = group[next++]) {
+        try {
+          await applyBatch(batch)
+        } catch (error) {
+          stopped = true
+          throw error
+        }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(parallel, group.length) }, worker))
+    // settled only when no batch is in flight: nothing is written after this returns or throws
+    const ends = await Promise.allSettled(
+      Array.from({ length: Math.min(parallel, group.length) }, worker),
+    )
+    const failed = ends.find((e) => e.status === 'rejected')
+    if (failed) throw failed.reason
   }
   // in plan order, whatever order parallel batches finished in
   const order = new Map(checked.changes.map((c, i) => [c.id, i]))

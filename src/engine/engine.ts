@@ -40,6 +40,8 @@ export interface PreviewResult {
   readonly run: Run
   readonly planId: string
   readonly plan: SyncPlan
+  /** Where the next incremental read starts once this plan is applied. */
+  readonly watermark: string | null
 }
 
 export interface ApplyResult {
@@ -313,20 +315,19 @@ export class Engine {
           },
         )
       }
-      const planId = await store.savePlan(run, plan)
-      if (read.end.complete && read.end.watermark !== null) {
-        await store.updateConnection(connection.workspaceId, connection.id, {
-          watermark: read.end.watermark,
-        })
-      }
+      // where the next incremental read starts, once this plan has been applied (not before:
+      // a plan nobody applies must not make the next read skip what it saw)
+      const watermark = read.end.watermark
+      const planId = await store.savePlan(run, plan, { watermark })
       const counts = { ...plan.summary.people, employees: plan.basis.employees }
       run = await store.transitionRun(run.id, 'planned', { planId, counts })
       if (!plan.changes.some(isActionable)) {
         run = await store.transitionRun(run.id, 'succeeded')
+        await this.#advance(connection.workspaceId, connection.id, watermark)
       } else if (plan.approval.required) {
         run = await store.transitionRun(run.id, 'awaiting_approval')
       }
-      return { run, planId, plan }
+      return { run, planId, plan, watermark }
     } catch (error) {
       const e = asSyncError(error)
       await store.transitionRun(run.id, 'failed', { error: { code: e.code, message: e.message } })
@@ -362,7 +363,7 @@ export class Engine {
     const stored = await store.plan(workspaceId, planId, { actionableOnly: all })
     if (!stored) throw new SyncError('not_found', `plan ${planId} not found`)
     return store.withConnectionLock(stored.connectionId, () =>
-      this.#apply(stored.plan, planId, stored.runId, workspaceId, options),
+      this.#apply(stored.plan, planId, stored.runId, workspaceId, stored.watermark, options),
     )
   }
 
@@ -371,6 +372,7 @@ export class Engine {
     planId: string,
     runId: string,
     workspaceId: string,
+    watermark: string | null,
     options: {
       selection?: 'all' | readonly string[]
       approved?: boolean
@@ -386,13 +388,15 @@ export class Engine {
     if (run.state === 'cancelled') {
       throw new SyncError('stale_plan', 'this plan was cancelled: make a new one')
     }
-    if (run.state === 'succeeded' && run.planId === planId) {
-      const recorded = await store.results(planId)
-      const applied = recorded.filter((r) => r.status === 'applied').length
-      const actionable = plan.changes.filter(isActionable).length
-      if (applied >= actionable) {
-        throw new SyncError('conflict', 'this plan is applied already: make a new one to go on')
-      }
+    if (run.state === 'succeeded') {
+      throw new SyncError('conflict', 'this plan is applied already: make a new one to go on')
+    }
+    if (run.state === 'queued' || run.state === 'reading') {
+      // the preview that made it stopped before it finished: its plan was never shown
+      throw new SyncError(
+        'stale_plan',
+        'the preview that made this plan did not finish: plan again',
+      )
     }
     const connection = await store.connection(workspaceId, plan.connectionId)
     if (!connection) throw new SyncError('not_found', `connection ${plan.connectionId} not found`)
@@ -440,19 +444,35 @@ export class Engine {
       return isActionable(c) && (status === undefined || status === 'failed')
     }).length
     const failed = [...outcome.values()].filter((s) => s === 'failed').length
+    const stale = [...outcome.values()].filter((s) => s === 'stale').length
     const counts = countResults([...outcome.values()].map((status) => ({ status })))
     if (failed > 0) {
       run = await store.transitionRun(run.id, 'failed', {
         counts,
-        error: { code: 'changes_failed', message: `${failed} changes failed` },
+        error: { code: 'changes_failed', message: `${plural(failed, 'change')} failed` },
       })
     } else if (left > 0) {
       const held = guard(plan, config.policy).approval.required
       run = await store.transitionRun(run.id, held ? 'awaiting_approval' : 'planned', { counts })
+    } else if (stale > 0) {
+      // the directory moved on under these: only a new plan can apply them
+      run = await store.transitionRun(run.id, 'failed', {
+        counts,
+        error: {
+          code: 'stale_changes',
+          message: `${plural(stale, 'change')} refused because the directory changed since the plan: plan again`,
+        },
+      })
     } else {
       run = await store.transitionRun(run.id, 'succeeded', { counts, error: null })
+      await this.#advance(workspaceId, plan.connectionId, watermark)
     }
     return { run, results: report.results, counts: report.counts }
+  }
+
+  async #advance(workspaceId: string, connectionId: string, watermark: string | null) {
+    if (watermark === null) return
+    await this.#deps.store.updateConnection(workspaceId, connectionId, { watermark })
   }
 
   /** Preview, then apply everything when the guard allows; a held plan waits for approval. */
@@ -462,9 +482,16 @@ export class Engine {
       const { run, planId, plan } = preview
       if (run.state === 'succeeded') return { status: 'up_to_date', run, planId }
       if (plan.approval.required) return { status: 'awaiting_approval', run, planId }
-      const applied = await this.#apply(plan, planId, run.id, connection.workspaceId, {
-        ...(onProgress ? { onProgress } : {}),
-      })
+      const applied = await this.#apply(
+        plan,
+        planId,
+        run.id,
+        connection.workspaceId,
+        preview.watermark,
+        {
+          ...(onProgress ? { onProgress } : {}),
+        },
+      )
       return { status: 'applied', planId, ...applied }
     })
   }
@@ -499,6 +526,9 @@ function toRecorded(result: ChangeResult) {
       }
   }
 }
+
+export const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
 function countResults(results: readonly { status: string }[]): Record<string, number> {
   const counts: Record<string, number> = { applied: 0, stale: 0, skipped: 0, failed: 0 }

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { PGlite } from '@electric-sql/pglite'
@@ -38,34 +38,47 @@ export interface Db {
  * 8 locks and then wait forever for a connection).
  */
 function lockSession(connectionString: string): LockSession & { close(): Promise<void> } {
-  let client: pg.Client | null = null
-  const connect = async () => {
-    if (client) return client
-    const c = new pg.Client({ connectionString })
-    // a lost lock connection releases every lock: the next lock opens a new one
-    c.on('error', () => {
-      if (client === c) client = null
-    })
-    await c.connect()
-    client = c
-    return c
-  }
+  let connecting: Promise<pg.Client> | null = null
+  let current: pg.Client | null = null
+  const opened: pg.Client[] = []
+  // each lock is released on the client that took it
+  const holder = new Map<bigint, pg.Client>()
+  const connect = () =>
+    (connecting ??= (async () => {
+      const c = new pg.Client({ connectionString })
+      opened.push(c)
+      // a lost lock connection releases its locks on the server: the next lock opens a new one
+      c.on('error', () => {
+        if (current === c) connecting = current = null
+      })
+      current = c
+      try {
+        await c.connect()
+      } catch (error) {
+        connecting = null
+        throw error
+      }
+      return c
+    })())
   return {
     async tryLock(key) {
       const c = await connect()
       const r = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
         key.toString(),
       ])
-      return r.rows[0]?.locked === true
+      const locked = r.rows[0]?.locked === true
+      if (locked) holder.set(key, c)
+      return locked
     },
     async unlock(key) {
-      if (!client) return
-      await client.query('select pg_advisory_unlock($1)', [key.toString()]).catch(() => undefined)
+      const c = holder.get(key)
+      holder.delete(key)
+      await c?.query('select pg_advisory_unlock($1)', [key.toString()]).catch(() => undefined)
     },
     async close() {
-      const c = client
-      client = null
-      await c?.end().catch(() => undefined)
+      connecting = current = null
+      holder.clear()
+      await Promise.all(opened.splice(0).map((c) => c.end().catch(() => undefined)))
     },
   }
 }
@@ -87,24 +100,27 @@ function alive(pid: number): boolean {
 function lockDataDir(dir: string): () => void {
   const file = path.join(dir, 'hris-sync.lock')
   for (let attempt = 0; attempt < 2; attempt++) {
+    // the pid is in the file before the file has its name: a reader never sees it empty
+    const temp = `${file}.${String(process.pid)}.tmp`
+    writeFileSync(temp, String(process.pid), { mode: 0o600 })
     try {
-      const fd = openSync(file, 'wx', 0o600)
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
+      linkSync(temp, file)
       return () => {
         rmSync(file, { force: true })
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const owner = Number.parseInt(readFileSync(file, 'utf8'), 10)
-      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-        throw new SyncError(
-          'conflict',
-          `the data directory ${dir} is in use by another hris-sync process (pid ${owner}); stop it, or set DATABASE_URL to share a PostgreSQL database`,
-        )
-      }
-      rmSync(file, { force: true })
+    } finally {
+      rmSync(temp, { force: true })
     }
+    const owner = Number.parseInt(readFileSync(file, 'utf8'), 10)
+    if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+      throw new SyncError(
+        'conflict',
+        `the data directory ${dir} is in use by another hris-sync process (pid ${String(owner)}); stop it, or set DATABASE_URL to share a PostgreSQL database`,
+      )
+    }
+    rmSync(file, { force: true })
   }
   throw new SyncError('conflict', `could not lock the data directory ${dir}`)
 }

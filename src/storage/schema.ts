@@ -53,6 +53,7 @@ export interface Database {
     /** The plan without its changes: basis, summary, issues, approval. */
     header: Json<Record<string, unknown>>
     changes: number
+    watermark: string | null
     created_at: Timestamp
   }
   plan_changes: {

@@ -439,7 +439,11 @@ export class SqlStore implements Store {
     return row ? toRun(row) : null
   }
 
-  async savePlan(run: Run, plan: SyncPlan): Promise<string> {
+  async savePlan(
+    run: Run,
+    plan: SyncPlan,
+    extra: { watermark: string | null } = { watermark: null },
+  ): Promise<string> {
     const id = randomUUID()
     const { changes, ...header } = plan
     await this.#k.transaction().execute(async (trx) => {
@@ -452,6 +456,7 @@ export class SqlStore implements Store {
           run_id: run.id,
           header: JSON.stringify(header),
           changes: changes.length,
+          watermark: extra.watermark,
         })
         .execute()
       // rows as one JSON parameter: a statement per 5,000 changes; `json` keeps the text as given
@@ -507,6 +512,7 @@ export class SqlStore implements Store {
       workspaceId: row.workspace_id,
       connectionId: row.connection_id,
       createdAt: iso(row.created_at),
+      watermark: row.watermark,
       plan: { ...(row.header as unknown as Omit<SyncPlan, 'changes'>), changes },
     }
   }

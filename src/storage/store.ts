@@ -54,6 +54,8 @@ export interface StoredPlan {
   readonly workspaceId: string
   readonly connectionId: string
   readonly createdAt: string
+  /** Where the next incremental read starts once this plan is applied. */
+  readonly watermark: string | null
   readonly plan: SyncPlan
 }
 
@@ -147,8 +149,8 @@ export interface Store {
   openRun(connectionId: string): Promise<Run | null>
   latestRun(connectionId: string): Promise<Run | null>
 
-  /** Stores a plan and its changes in one transaction. */
-  savePlan(run: Run, plan: SyncPlan): Promise<string>
+  /** Stores a plan and its changes in one transaction, with the read's watermark. */
+  savePlan(run: Run, plan: SyncPlan, extra?: { watermark: string | null }): Promise<string>
   /**
    * A stored plan. `actionableOnly` leaves out the changes that do nothing (noop, skip): what an
    * apply needs, often a small part of a big plan.

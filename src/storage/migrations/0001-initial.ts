@@ -69,13 +69,15 @@ const SCHEMA = `
         run_id text not null references runs (id) on delete cascade,
         header jsonb not null,
         changes integer not null,
+        watermark text,
         created_at timestamptz not null default now()
       );
 
       -- the tables written a row per change or per person hold no foreign key to their parent: a
       -- key is checked row by row and costs as much as the index writes (measured: 420 → 260 ms
       -- for 20,000 people); the parent always exists (written first, in the same transaction or
-      -- before), and deleting one deletes these rows explicitly
+      -- before). Nothing deletes a workspace, connection or plan yet; whatever will must delete
+      -- these rows itself
       create table plan_changes (
         plan_id text not null,
         seq integer not null,
