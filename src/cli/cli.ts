@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -15,6 +15,7 @@ import type { Person } from '../core/model/person.ts'
 import { renderPlan } from '../core/render/render-plan.ts'
 import type { SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
+import { plural } from '../engine/engine.ts'
 import type { Engine, Progress, SyncResult } from '../engine/engine.ts'
 import { PEOPLE_COLUMNS, checkIdentifierImport, exportRow } from '../engine/identifier-import.ts'
 import type { TableLike } from '../engine/identifier-import.ts'
@@ -52,7 +53,7 @@ export interface CliDeps {
       rows: readonly (readonly (string | number | null)[])[],
     ): Promise<void>
   }
-  rotateKey(): Promise<{ resealed: number; keyId: string }>
+  rotateKey(options: { baseDir: string }): Promise<{ resealed: number; keyId: string }>
   readonly version: string
 }
 
@@ -356,11 +357,16 @@ async function dispatch(
   switch (command) {
     case 'init': {
       requireNoArgs(rest, 'init')
+      // the HR systems this build can read; the others are not offered yet
+      const available = INIT_CONNECTORS.filter((c) => Object.hasOwn(deps.sources, c))
       const connector = (values.connector ?? 'file') as InitConnector
-      if (!INIT_CONNECTORS.includes(connector)) {
-        throw new UsageError(`--connector must be one of ${INIT_CONNECTORS.join(', ')}`)
+      if (!available.includes(connector)) {
+        throw new UsageError(
+          `--connector must be one of ${available.join(', ')}${INIT_CONNECTORS.includes(connector) ? ` (${connector} is not available yet)` : ''}`,
+        )
       }
       const file = path.resolve(io.cwd, values.config ?? 'hris-sync.yaml')
+      await mkdir(path.dirname(file), { recursive: true })
       const schemaFile = path.join(path.dirname(file), 'hris-sync.schema.json')
       if (existsSync(file) && values.force !== true) {
         throw new SyncError('conflict', `${file} exists already: use --force to replace it`)
@@ -371,7 +377,8 @@ async function dispatch(
       )
       await writeFile(schemaFile, `${JSON.stringify(configJsonSchema(deps.sources), null, 2)}\n`)
       print(`wrote ${path.relative(io.cwd, file) || file} and ${path.relative(io.cwd, schemaFile)}`)
-      print('next: edit it, then "hris-sync connect" and "hris-sync plan"')
+      const flag = values.config === undefined ? '' : ` --config ${values.config}`
+      print(`next: edit it, then "hris-sync connect${flag}" and "hris-sync plan${flag}"`)
       return EXIT.ok
     }
     case 'connect': {
@@ -431,12 +438,15 @@ async function dispatch(
         print(renderPlan(preview.plan, { verbose: values.verbose === true }))
         if (preview.run.state === 'succeeded') print('Nothing to do: the directory is up to date.')
         else {
-          if (preview.plan.approval.required) {
+          const held = preview.plan.approval.required
+          if (held) {
             print(
               `This plan needs approval: ${preview.plan.approval.findings.map((f) => f.message).join('; ')}`,
             )
           }
-          print(`Plan ${preview.planId} saved. Apply it with: hris-sync apply ${preview.planId}`)
+          print(
+            `Plan ${preview.planId} saved. ${held ? 'Approve and apply it' : 'Apply it'} with: hris-sync apply ${preview.planId}${held ? ' --yes' : ''}`,
+          )
         }
         return EXIT.ok
       })
@@ -460,17 +470,32 @@ async function dispatch(
         const held = stored.plan.approval.required && chosen === 'all'
         if (values.yes !== true) {
           if (held) {
-            io.stderr.write(
-              `This plan needs approval: ${stored.plan.approval.findings.map((f) => f.message).join('; ')}\nRead it ("hris-sync plan"), then approve it with: hris-sync apply ${planId} --yes\n`,
-            )
+            // the plan itself, so the approval is given on what it will do, not on a newer plan
+            const why = stored.plan.approval.findings.map((f) => f.message).join('; ')
+            if (json) {
+              print(
+                JSON.stringify(
+                  { error: { code: 'approval_required', message: why }, planId, ...stored.plan },
+                  null,
+                  2,
+                ),
+              )
+            } else {
+              print(renderPlan(stored.plan, { verbose: values.verbose === true }))
+              io.stderr.write(
+                `This plan needs approval: ${why}\nApprove and apply it with: hris-sync apply ${planId} --yes\n`,
+              )
+            }
             return EXIT.approval
           }
-          if (io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
+          if (json || io.stdin.isTTY !== true || io.stdout.isTTY !== true) {
             throw new UsageError(
-              `apply changes the directory: confirm with --yes (${count(size)} changes)`,
+              `apply changes the directory: confirm with --yes (${plural(size, 'change')})`,
             )
           }
-          io.stdout.write(`Apply ${count(size)} changes of plan ${planId}? Type "yes" to go on: `)
+          io.stdout.write(
+            `Apply ${plural(size, 'change')} of plan ${planId}? Type "yes" to go on: `,
+          )
           const answer = await firstLine(io.stdin)
           if (answer.trim().toLowerCase() !== 'yes') {
             print('Nothing applied.')
@@ -494,8 +519,8 @@ async function dispatch(
               2,
             ),
           )
-        else printApplied(print, result.counts, result.results, result.run.state)
-        return result.counts.failed > 0 ? EXIT.error : EXIT.ok
+        else printApplied(print, result.counts, result.results, result.run)
+        return result.counts.failed > 0 || result.counts.stale > 0 ? EXIT.error : EXIT.ok
       })
     }
     case 'sync': {
@@ -527,10 +552,12 @@ async function dispatch(
             `Nothing applied: this plan needs approval: ${stored?.plan.approval.findings.map((f) => f.message).join('; ') ?? ''}\nRead it ("hris-sync plan"), then: hris-sync apply ${result.planId} --yes\n`,
           )
         } else {
-          printApplied(print, result.counts, result.results, result.run.state)
+          printApplied(print, result.counts, result.results, result.run)
         }
         if (result.status === 'awaiting_approval') return EXIT.approval
-        return result.status === 'applied' && result.counts.failed > 0 ? EXIT.error : EXIT.ok
+        return result.status === 'applied' && result.counts.failed + result.counts.stale > 0
+          ? EXIT.error
+          : EXIT.ok
       })
     }
     case 'runs': {
@@ -579,8 +606,9 @@ async function dispatch(
     case 'vault': {
       if (rest[0] !== 'rotate-key' || rest.length > 1)
         throw new UsageError('vault takes one subcommand: rotate-key')
-      const { resealed, keyId } = await deps.rotateKey()
-      print(`re-encrypted ${count(resealed)} credentials under key ${keyId}`)
+      const baseDir = path.dirname(path.resolve(io.cwd, values.config ?? 'hris-sync.yaml'))
+      const { resealed, keyId } = await deps.rotateKey({ baseDir })
+      print(`re-encrypted ${plural(resealed, 'credential')} under key ${keyId}`)
       return EXIT.ok
     }
     default:
@@ -628,21 +656,20 @@ function printApplied(
     message?: string
     error?: { message: string }
   }[],
-  state: string,
+  run: { state: string; error: { message: string } | null },
 ) {
+  const others = Object.entries(counts)
+    .filter(([k, n]) => k !== 'applied' && n > 0)
+    .map(([k, n]) => `${count(n)} ${k}`)
   print(
-    `Applied ${count(counts['applied'] ?? 0)} changes (${
-      Object.entries(counts)
-        .filter(([k, n]) => k !== 'applied' && n > 0)
-        .map(([k, n]) => `${count(n)} ${k}`)
-        .join(', ') || 'none refused'
-    }); the run is ${state}.`,
+    `Applied ${plural(counts['applied'] ?? 0, 'change')}${others.length > 0 ? ` (${others.join(', ')})` : ''}; the run ${
+      run.state === 'succeeded' ? 'succeeded' : `is ${run.state.replaceAll('_', ' ')}`
+    }.`,
   )
   const shown = results.filter((r) => r.status === 'failed' || r.status === 'stale').slice(0, 20)
   for (const r of shown)
     print(`  ${r.status}: ${r.changeId}: ${r.error?.message ?? r.message ?? ''}`)
-  if (counts['stale'] ?? 0)
-    print('Stale changes were refused because the directory changed since the plan: plan again.')
+  if (run.error) print(run.error.message)
 }
 
 async function allPeople(store: Store, workspaceId: string): Promise<Person[]> {
@@ -677,9 +704,16 @@ async function people(
       })
     case 'export': {
       requireNoArgs(args, 'people export')
-      const format = values.format ?? (values.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx')
+      // the name says the format: a file the import can read back
+      const ext = values.out === undefined ? null : path.extname(values.out).toLowerCase().slice(1)
+      const format = values.format ?? ext ?? 'xlsx'
       if (format !== 'csv' && format !== 'xlsx')
         throw new UsageError('--format must be xlsx or csv')
+      if (ext !== null && ext !== format) {
+        throw new UsageError(
+          `--out ${values.out ?? ''} does not end in .${format}: name the file .csv or .xlsx`,
+        )
+      }
       return session(values, io, deps, async (s) => {
         const all = await allPeople(s.app.store, s.workspace.id)
         const file = path.resolve(io.cwd, values.out ?? `people.${format}`)
@@ -712,7 +746,17 @@ async function people(
         const changed = await s.app.store.setIdentifiers(s.workspace.id, checked.rows, 'cli')
         if (values.json === true)
           print(JSON.stringify({ changed, unchanged: checked.unchanged }, null, 2))
-        else print(`set ${count(changed)} identifiers (${count(checked.unchanged)} unchanged)`)
+        else {
+          print(`set ${plural(changed, 'identifier')} (${count(checked.unchanged)} unchanged)`)
+          const linked = all.filter(
+            (p) => p.sourceKey !== null && checked.rows.some((r) => r.personId === p.id),
+          ).length
+          if (linked > 0) {
+            print(
+              `note: ${plural(linked, 'person')} of these ${linked === 1 ? 'is' : 'are'} linked to an HR record already: the next sync sets their identifier from the HR system again`,
+            )
+          }
+        }
         return EXIT.ok
       })
     }

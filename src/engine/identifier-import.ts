@@ -78,6 +78,8 @@ export function checkIdentifierImport(
   if (idAt < 0 || identifierAt < 0) return { rows: [], unchanged: 0, issues }
   if (table.rows.length === 0) problem(null, 'file', 'the file has no rows below its header')
 
+  // identifiers match case-insensitively (emails do): so are they compared here
+  const key = (identifier: string) => identifier.trim().toLowerCase()
   const byId = new Map(people.map((p) => [p.id, p]))
   const holder = new Map(
     people.flatMap((p) => (p.identifier === null ? [] : [[p.identifier, p.id] as const])),
@@ -109,12 +111,12 @@ export function checkIdentifierImport(
       problem(row, header(identifierAt), 'is empty: every person needs an identifier')
       continue
     }
-    const sameAt = seenIdentifiers.get(identifier)
+    const sameAt = seenIdentifiers.get(key(identifier))
     if (sameAt !== undefined) {
       problem(row, header(identifierAt), `"${identifier}" is on row ${sameAt} too`)
       continue
     }
-    seenIdentifiers.set(identifier, row)
+    seenIdentifiers.set(key(identifier), row)
     if (person.identifier === identifier) {
       unchanged++
       continue
@@ -124,9 +126,9 @@ export function checkIdentifierImport(
   // an identifier held by someone the file does not change is taken
   const released = new Set(rows.map((r) => r.personId))
   for (const { personId, identifier } of rows) {
-    const owner = holder.get(identifier)
+    const owner = holder.get(key(identifier))
     if (owner !== undefined && owner !== personId && !released.has(owner)) {
-      const row = seenIdentifiers.get(identifier) ?? 0
+      const row = seenIdentifiers.get(key(identifier)) ?? 0
       problem(
         row,
         table.header[identifierAt] ?? 'identifier',

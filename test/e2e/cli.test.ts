@@ -165,7 +165,7 @@ mapping:
 
     const rest = await run(['apply', '--yes'])
     expect(rest.code).toBe(0)
-    expect(rest.stdout).toContain('the run is succeeded')
+    expect(rest.stdout).toContain('the run succeeded')
     const people = await directoryOf(dir)
     expect(people.map((p) => p.fields['email']).sort()).toEqual([
       'amelie@acme.example',

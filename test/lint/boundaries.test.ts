@@ -27,7 +27,8 @@ const core = 'src/core/plan/plan.ts'
 const engine = 'src/engine/apply-plan.ts'
 const adapter = 'src/targets/memory/memory-target.ts'
 
-describe('import boundaries', () => {
+// the first lint of a run starts the TypeScript project service: seconds on a busy machine
+describe('import boundaries', { timeout: 60_000 }, () => {
   it.each([
     [core, "import { applyPlan } from '../../engine/apply-plan.ts'", 'core/ is pure'],
     [core, "import { readFileSync } from 'node:fs'", 'core/ is pure'],
