@@ -30,8 +30,13 @@ export interface ConnectorContext {
 /** A field the credential can read, in model terms (`workEmail`, `custom.dynamic_123`). */
 export interface FieldInfo {
   readonly path: string
+  /** The HR system's own key for it (`dynamic_123`, `hire_date`, a CSV header). */
+  readonly key: string
+  /** The HR system's label, in the company's language. */
   readonly label: string
   readonly type: SourceType
+  /** A custom field of the company rather than a standard one. */
+  readonly custom: boolean
   /** A value from the first employee that has one, so an admin sees what the field holds. */
   readonly sample: FieldValue
 }

@@ -109,7 +109,9 @@ export const fakeConnector: Connector<FakeSourceConfig, null> = {
       const value = first?.[path] ?? null
       return {
         path,
+        key: path,
         label,
+        custom: false,
         type: path.endsWith('Date') ? 'date' : 'text',
         sample: value !== null && typeof value === 'object' ? value.name : value,
       }

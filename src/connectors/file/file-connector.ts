@@ -121,8 +121,10 @@ export const fileConnector: Connector<FileSourceConfig, null> = {
             .find((v) => v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)) ?? null
         return {
           path,
+          key: header,
           label: header,
           type: sourceType(path) ?? customTypes.get(path) ?? 'text',
+          custom: path.startsWith('custom.'),
           sample,
         }
       })

@@ -1,0 +1,288 @@
+// The HTTP layer every HR connector shares: requests paced on the client side to stay under the
+// HR system's documented rate limits, and 429 / 5xx / network failures retried with backoff and
+// jitter (honouring Retry-After). Errors name the HR system and the request, never a credential.
+import { SyncError } from '../core/errors.ts'
+
+/** At most `requests` requests in any `perMs` milliseconds (a sliding window). */
+export interface RateWindow {
+  readonly requests: number
+  readonly perMs: number
+}
+
+/** Time, injectable so tests and simulations need not wait. */
+export interface Clock {
+  now(): number
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(signal.reason as Error)
+        return
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(signal?.reason as Error)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    }),
+}
+
+/**
+ * Paces requests to fit every window at once: it remembers when the last requests were sent and
+ * lets the next one go only when each window has room (so a limit of "300 a minute, 15 a second"
+ * is met by bursts of 15 and never by a 429). `margin` is added to every window, for the time a
+ * request takes to arrive. One pacer is shared by all requests to one rate-limited endpoint.
+ */
+export class Pacer {
+  readonly #windows: readonly RateWindow[]
+  readonly #clock: Clock
+  readonly #margin: number
+  /** send times, oldest first; as many as the largest window counts */
+  readonly #sent: number[] = []
+  readonly #keep: number
+  #queue: Promise<void> = Promise.resolve()
+  #pausedUntil = 0
+
+  constructor(windows: readonly RateWindow[], options: { clock?: Clock; marginMs?: number } = {}) {
+    this.#windows = windows
+    this.#clock = options.clock ?? systemClock
+    this.#margin = options.marginMs ?? 0
+    this.#keep = Math.max(0, ...windows.map((w) => w.requests))
+  }
+
+  /** The earliest time the next request may be sent. */
+  #nextSlot(): number {
+    let at = Math.max(this.#clock.now(), this.#pausedUntil)
+    for (const w of this.#windows) {
+      // the request `requests` sends back must be a whole window (and the margin) before this one
+      const earlier = this.#sent[this.#sent.length - w.requests]
+      if (earlier !== undefined) at = Math.max(at, earlier + w.perMs + this.#margin)
+    }
+    return at
+  }
+
+  /** Waits for a slot and takes it; callers are served in the order they asked. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(async () => {
+      for (;;) {
+        const wait = this.#nextSlot() - this.#clock.now()
+        if (wait <= 0) break
+        await this.#clock.sleep(wait, signal)
+      }
+      this.#sent.push(this.#clock.now())
+      if (this.#sent.length > this.#keep) this.#sent.splice(0, this.#sent.length - this.#keep)
+    })
+    // a caller that gave up does not hold up the ones behind it
+    this.#queue = turn.catch(() => undefined)
+    return turn
+  }
+
+  /** Nobody sends before `until` (after a 429 that said when to come back). */
+  pauseUntil(until: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, until)
+  }
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  readonly attempts: number
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 }
+
+/** What one HR system's requests share: how to send, how fast, how often to try again. */
+export interface HttpClient {
+  /** Names the HR system in messages ("Personio"). */
+  readonly system: string
+  readonly fetch: typeof fetch
+  readonly clock: Clock
+  readonly retry: RetryPolicy
+  /** Each attempt's time limit. */
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+  /** For jitter; injectable so tests are repeatable. */
+  readonly random: () => number
+  /** Told about every answer, for statistics (429s seen, retries). */
+  readonly onResponse?: (event: { url: string; status: number | null; attempt: number }) => void
+}
+
+export function httpClient(
+  system: string,
+  options: {
+    fetch?: typeof fetch
+    clock?: Clock
+    retry?: Partial<RetryPolicy>
+    timeoutMs?: number
+    signal?: AbortSignal
+    random?: () => number
+    onResponse?: HttpClient['onResponse']
+  } = {},
+): HttpClient {
+  return {
+    system,
+    fetch: options.fetch ?? globalThis.fetch,
+    clock: options.clock ?? systemClock,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    timeoutMs: options.timeoutMs ?? 60_000,
+    random: options.random ?? Math.random,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
+/** A Retry-After longer than this is not waited for within one request. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000
+
+/** Seconds, or an HTTP date, as a delay in ms from `now`; null when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | null {
+  if (header === null || header.trim() === '') return null
+  const text = header.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? null : Math.max(0, at - now)
+}
+
+/** Exponential backoff with jitter: a random delay in the upper half of the attempt's step. */
+function backoff(client: HttpClient, attempt: number): number {
+  const step = Math.min(client.retry.maxDelayMs, client.retry.baseDelayMs * 2 ** (attempt - 1))
+  return Math.round(step / 2 + (client.random() * step) / 2)
+}
+
+/** The request as messages show it: method and path, never a query that could hold a secret. */
+function describe(method: string, url: string): string {
+  try {
+    return `${method} ${new URL(url).pathname}`
+  } catch {
+    return method
+  }
+}
+
+async function drain(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined)
+}
+
+/**
+ * Sends a request, paced by `pacer`; a 429, a 5xx or a failed connection is tried again after a
+ * backoff (Retry-After when the answer gives one, and then every request of the pacer waits).
+ * Any other answer is returned as it is, for the connector to read. When every try failed it
+ * throws `rate_limited` or `upstream_unavailable` (retryable: a later run may succeed).
+ */
+export async function send(
+  client: HttpClient,
+  url: string,
+  init: RequestInit & { method: string },
+  pacer?: Pacer,
+): Promise<Response> {
+  const what = describe(init.method, url)
+  let last: { status: number | null; detail: string } = { status: null, detail: '' }
+  for (let attempt = 1; attempt <= client.retry.attempts; attempt++) {
+    await pacer?.acquire(client.signal)
+    let response: Response
+    try {
+      const timeout = AbortSignal.timeout(client.timeoutMs)
+      response = await client.fetch(url, {
+        ...init,
+        signal: client.signal ? AbortSignal.any([client.signal, timeout]) : timeout,
+      })
+    } catch (error) {
+      if (client.signal?.aborted === true) throw client.signal.reason
+      client.onResponse?.({ url, status: null, attempt })
+      last = { status: null, detail: error instanceof Error ? causeText(error) : String(error) }
+      if (attempt < client.retry.attempts) await client.clock.sleep(backoff(client, attempt))
+      continue
+    }
+    client.onResponse?.({ url, status: response.status, attempt })
+    if (!RETRYABLE_STATUS.has(response.status)) return response
+    await drain(response)
+    last = { status: response.status, detail: '' }
+    if (attempt === client.retry.attempts) break
+    const now = client.clock.now()
+    const told = retryAfterMs(response.headers.get('retry-after'), now)
+    // without Retry-After, a backoff; after a 429, at least the second Personio asks for
+    const delay = Math.min(
+      MAX_RETRY_AFTER_MS,
+      told ?? Math.max(backoff(client, attempt), response.status === 429 ? 1000 : 0),
+    )
+    if (response.status === 429) pacer?.pauseUntil(now + delay)
+    await client.clock.sleep(delay, client.signal)
+  }
+  const tries = `${client.retry.attempts} tries`
+  if (last.status === 429) {
+    throw new SyncError(
+      'rate_limited',
+      `${client.system} kept answering "too many requests" to ${what} (${tries}): try again later`,
+      { retryable: true },
+    )
+  }
+  throw new SyncError(
+    'upstream_unavailable',
+    `${client.system} did not answer ${what} (${tries}; last: ${last.status === null ? last.detail || 'no response' : `HTTP ${last.status}`})`,
+    { retryable: true },
+  )
+}
+
+/** "fetch failed" says little: the cause says what happened (ECONNRESET, a timeout). */
+function causeText(error: Error): string {
+  if (error.name === 'TimeoutError') return 'timed out'
+  const cause = error.cause
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    return typeof code === 'string' ? code : cause.message
+  }
+  return error.message
+}
+
+/** The body as JSON; anything else is `invalid_response`, naming the request. */
+export async function readJson(
+  client: HttpClient,
+  response: Response,
+  what: string,
+): Promise<unknown> {
+  const text = await response.text()
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new SyncError(
+      'invalid_response',
+      `${client.system} answered ${what} with HTTP ${response.status} and a body that is not JSON`,
+    )
+  }
+}
+
+/**
+ * Runs the tasks with at most `concurrency` at a time and yields each result as it completes
+ * (not in input order). A task should not throw: its failure is a value the caller counts.
+ */
+export async function* completions<T>(
+  tasks: readonly (() => Promise<T>)[],
+  concurrency: number,
+): AsyncGenerator<T, void> {
+  const running = new Map<number, Promise<{ id: number; value: T }>>()
+  let next = 0
+  const start = () => {
+    const id = next++
+    const task = tasks[id] as () => Promise<T>
+    running.set(
+      id,
+      task().then((value) => ({ id, value })),
+    )
+  }
+  while (next < tasks.length && running.size < concurrency) start()
+  while (running.size > 0) {
+    const { id, value } = await Promise.race(running.values())
+    running.delete(id)
+    if (next < tasks.length) start()
+    yield value
+  }
+}
