@@ -1,0 +1,136 @@
+import type { Hono } from 'hono'
+
+import type { Person, PersonFields, PersonPatch } from '../shared/company.ts'
+import type { Termination } from '../shared/edit-person.ts'
+import type { ChaosOptions } from './personio-chaos.ts'
+import type { Env } from './personio-http.ts'
+import { intParam, json } from './personio-http.ts'
+import type { PersonioRateLimits } from './personio-rate-limits.ts'
+import type { CredentialOptions, PersonioState, SimCredential } from './personio-state.ts'
+import type { PersonioSimStats } from './personio-stats.ts'
+
+/** Where the test-only endpoints live: not part of Personio's API. */
+export const ADMIN_PREFIX = '/_admin'
+
+/** Test-only operations on a running simulator; each is also an admin endpoint. */
+export interface PersonioSimAdmin {
+  /** All employees, in id order, as the simulator holds them. */
+  employees(): readonly Person[]
+  employee(id: number): Person | undefined
+  /** POST /_admin/employees: a new employee (defaults for what is not given), created now. */
+  addEmployee(fields?: Partial<PersonFields>): Person
+  /** PATCH /_admin/employees/:id: changed fields and `last_modified_at` move to now. */
+  editEmployee(id: number, patch: PersonPatch): Person
+  /** POST /_admin/employees/:id/terminate: inactive now when the date is today or before. */
+  terminateEmployee(id: number, termination: Termination): Person
+  /** POST /_admin/credentials: another credential (say, one that reads only some attributes). */
+  addCredential(credential: CredentialOptions): SimCredential
+  /** POST /_admin/credentials/:clientId/rotate: a new secret; the old secret and tokens stop working. */
+  rotateCredential(clientId: string): SimCredential
+  /** PUT /_admin/config {latencyMs}: a delay before every response. */
+  setLatency(ms: number): void
+  /** PUT /_admin/config {chaos}: replaces the chaos settings ({} turns chaos off). */
+  setChaos(chaos: ChaosOptions): void
+  /** PUT /_admin/config {rateLimits}: Personio's limits with these routes replaced, or none (false). */
+  setRateLimits(limits: Partial<PersonioRateLimits> | false): void
+  /** PUT /_admin/config {retryAfter}: whether 429s carry Retry-After (default true). */
+  setRetryAfter(send: boolean): void
+  /** POST /_admin/rate-limits/reset: forget the requests counted so far. */
+  resetRateLimits(): void
+  /** GET /_admin/stats */
+  stats(): PersonioSimStats
+  /** POST /_admin/stats/reset */
+  resetStats(): void
+}
+
+export const createAdmin = (state: PersonioState): PersonioSimAdmin => ({
+  employees: state.people,
+  employee: state.person,
+  addEmployee: state.addEmployee,
+  editEmployee: state.editEmployee,
+  terminateEmployee: state.terminateEmployee,
+  addCredential: state.addCredential,
+  rotateCredential: state.rotateCredential,
+  setLatency: (ms) => {
+    state.config.latencyMs = ms
+  },
+  setChaos: state.setChaos,
+  setRateLimits: state.setRateLimits,
+  setRetryAfter: (send) => {
+    state.config.retryAfter = send
+  },
+  resetRateLimits: state.resetRateLimits,
+  stats: state.stats.snapshot,
+  resetStats: state.stats.reset,
+})
+
+const body = async (request: Request): Promise<Record<string, unknown>> => {
+  try {
+    const value: unknown = await request.json()
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
+  const p = ADMIN_PREFIX
+  const attempt = (run: () => unknown, status = 200) => {
+    try {
+      return json(run(), status)
+    } catch (error) {
+      return json({ error: error instanceof Error ? error.message : String(error) }, 404)
+    }
+  }
+  const id = (text: string) => intParam(text) ?? Number.NaN
+
+  app.get(`${p}/stats`, () => json(admin.stats(), 200))
+  app.post(`${p}/stats/reset`, () => attempt(() => (admin.resetStats(), { ok: true })))
+  app.post(`${p}/rate-limits/reset`, () => attempt(() => (admin.resetRateLimits(), { ok: true })))
+  app.get(`${p}/employees`, () => json(admin.employees(), 200))
+  app.get(`${p}/employees/:id`, (c) =>
+    attempt(() => admin.employee(id(c.req.param('id'))) ?? missing(c.req.param('id'))),
+  )
+  app.post(`${p}/employees`, async (c) => {
+    const fields = await body(c.req.raw)
+    return attempt(() => admin.addEmployee(fields as Partial<PersonFields>), 201)
+  })
+  app.patch(`${p}/employees/:id`, async (c) => {
+    const patch = await body(c.req.raw)
+    return attempt(() => admin.editEmployee(id(c.req.param('id')), patch as PersonPatch))
+  })
+  app.post(`${p}/employees/:id/terminate`, async (c) => {
+    const termination = await body(c.req.raw)
+    return attempt(() =>
+      admin.terminateEmployee(id(c.req.param('id')), termination as unknown as Termination),
+    )
+  })
+  app.post(`${p}/credentials`, async (c) => {
+    const credential = await body(c.req.raw)
+    return attempt(
+      () => admin.addCredential({ attributes: 'all', ...credential } as CredentialOptions),
+      201,
+    )
+  })
+  app.post(`${p}/credentials/:clientId/rotate`, (c) =>
+    attempt(() => admin.rotateCredential(c.req.param('clientId'))),
+  )
+  app.put(`${p}/config`, async (c) => {
+    const config = await body(c.req.raw)
+    if (typeof config['latencyMs'] === 'number') admin.setLatency(config['latencyMs'])
+    if (typeof config['retryAfter'] === 'boolean') admin.setRetryAfter(config['retryAfter'])
+    if (typeof config['chaos'] === 'object' && config['chaos'] !== null)
+      admin.setChaos(config['chaos'])
+    if (
+      config['rateLimits'] === false ||
+      (typeof config['rateLimits'] === 'object' && config['rateLimits'] !== null)
+    ) {
+      admin.setRateLimits(config['rateLimits'] as Partial<PersonioRateLimits> | false)
+    }
+    return json({ ok: true }, 200)
+  })
+}
+
+const missing = (id: string): never => {
+  throw new Error(`no employee ${id}`)
+}
