@@ -17,6 +17,7 @@ import {
   SAMPLE_NOW,
 } from './connectors/fake/sample-company.ts'
 import { fileConnector } from './connectors/file/file-connector.ts'
+import { personioConnector } from './connectors/personio/personio-connector.ts'
 import { readTable, writeTable } from './connectors/file/table-file.ts'
 import { SyncError } from './core/errors.ts'
 import type { Person, Team } from './core/model/person.ts'
@@ -28,6 +29,7 @@ import { DirectoryTarget } from './targets/directory/directory-target.ts'
 
 const CONNECTORS: Readonly<Record<string, Connector>> = {
   file: fileConnector,
+  personio: personioConnector,
   fake: fakeConnector,
 }
 

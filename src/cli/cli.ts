@@ -405,17 +405,24 @@ async function dispatch(
     case 'fields': {
       requireNoArgs(rest, 'fields')
       return session(values, io, deps, async (s) => {
-        const fields = await s.app.engine.fields(await currentConnection(s))
-        if (json) print(JSON.stringify({ fields }, null, 2))
+        const { fields, issues } = await s.app.engine.fields(await currentConnection(s))
+        if (json) print(JSON.stringify({ fields, issues }, null, 2))
         else {
           const sample = (v: FieldValue) =>
             v === null ? '—' : Array.isArray(v) ? v.join('; ') : String(v)
           print(
             table([
-              ['FIELD', 'LABEL', 'TYPE', 'SAMPLE'],
-              ...fields.map((f) => [f.path, f.label, f.type, sample(f.sample)]),
+              ['FIELD', 'KEY', 'LABEL', 'TYPE', 'SAMPLE'],
+              ...fields.map((f) => [
+                f.path,
+                f.key === f.path ? '' : f.key,
+                f.label,
+                f.custom ? `${f.type} (custom)` : f.type,
+                sample(f.sample),
+              ]),
             ]),
           )
+          for (const issue of issues) print(`${issue.severity}: ${issue.message}`)
         }
         return EXIT.ok
       })

@@ -89,11 +89,18 @@ describe('loadConfigFile', () => {
     expect(cfg.workspace).toBe('acme')
     expect(cfg.connection).toEqual({
       name: 'personio-de',
-      source: { connector: 'personio', baseUrl: 'https://api.personio.de' },
+      source: {
+        connector: 'personio',
+        baseUrl: 'https://api.personio.de',
+        appId: fakeEnv.PERSONIO_APP_ID,
+        apiVersion: 'v1',
+        attributes: {},
+        requestsPerMinute: 300,
+        burstPerSecond: 15,
+      },
       secret: {
         clientId: fakeEnv.PERSONIO_CLIENT_ID,
         clientSecret: fakeEnv.PERSONIO_CLIENT_SECRET,
-        appId: fakeEnv.PERSONIO_APP_ID,
       },
     })
     expect(Object.keys(cfg.sync.mapping)).toEqual([
@@ -226,39 +233,34 @@ policy: { leaverGroup: '\${GROUP}', leaverThreshold: '\${THRESHOLD}' }
 
     it('leaves secrets to the vault when the file gives none', () => {
       const cfg = value(load(personio('')))
-      expect(cfg.connection).toEqual({
-        name: 'default',
-        source: { connector: 'personio' },
-        secret: null,
-      })
+      expect(cfg.connection).toMatchObject({ name: 'default', secret: null })
+      expect(Object.keys(cfg.connection.source)).not.toContain('clientId')
     })
 
     it('keeps secrets out of the source', () => {
       const cfg = value(
         load(
           personio(
-            '    clientId: ${PERSONIO_CLIENT_ID}\n    clientSecret: ${PERSONIO_CLIENT_SECRET}\n    appId: ${PERSONIO_APP_ID}\n',
+            '    clientId: ${PERSONIO_CLIENT_ID}\n    clientSecret: ${PERSONIO_CLIENT_SECRET}\n',
           ),
         ),
       )
-      expect(cfg.connection.source).toEqual({ connector: 'personio' })
+      expect(Object.keys(cfg.connection.source)).not.toContain('clientId')
+      expect(Object.keys(cfg.connection.source)).not.toContain('clientSecret')
       expect(cfg.connection.secret).toEqual({
         clientId: 'client-id-from-env',
         clientSecret: 'client-secret-from-env',
-        appId: 'app-id-from-env',
       })
     })
 
     it('takes a secret only as a whole reference, and never shows the literal', () => {
       const literal = 'hunter2-literal'
       const result = load(
-        personio(
-          `    clientId: \${PERSONIO_CLIENT_ID}\n    clientSecret: 'x-\${PERSONIO_CLIENT_SECRET}'\n    appId: ${literal}\n`,
-        ),
+        personio(`    clientId: ${literal}\n    clientSecret: 'x-\${PERSONIO_CLIENT_SECRET}'\n`),
       )
       expect(messages(result)).toEqual([
+        'connection.source.clientId: put secrets in an environment variable ("${PERSONIO_CLIENT_ID}") or store them with "hris-sync connect"',
         'connection.source.clientSecret: put secrets in an environment variable ("${PERSONIO_CLIENT_SECRET}") or store them with "hris-sync connect"',
-        'connection.source.appId: put secrets in an environment variable ("${PERSONIO_APP_ID}") or store them with "hris-sync connect"',
       ])
       expect(JSON.stringify(result)).not.toContain(literal)
     })

@@ -32,7 +32,6 @@ describe('initTemplate', () => {
     expect(personio.ok && personio.value.connection.secret).toEqual({
       clientId: fakeEnv.PERSONIO_CLIENT_ID,
       clientSecret: fakeEnv.PERSONIO_CLIENT_SECRET,
-      appId: fakeEnv.PERSONIO_APP_ID,
     })
     const bamboohr = load(initTemplate({ connector: 'bamboohr' }))
     expect(bamboohr.ok && bamboohr.value.connection).toMatchObject({
@@ -46,7 +45,6 @@ describe('initTemplate', () => {
     expect(result.ok ? [] : result.error.map((i) => i.message)).toEqual([
       'connection.source.clientId: environment variable PERSONIO_CLIENT_ID is not set',
       'connection.source.clientSecret: environment variable PERSONIO_CLIENT_SECRET is not set',
-      'connection.source.appId: environment variable PERSONIO_APP_ID is not set',
     ])
   })
 

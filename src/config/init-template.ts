@@ -7,12 +7,18 @@ const SOURCES: Readonly<Record<InitConnector, string>> = {
     # A CSV or XLSX export of your HR system, relative to this file.
     path: ./employees.csv`,
   personio: `    connector: personio
-    # API credentials from Personio (Settings > Integrations > API credentials).
-    # Never write the values here: set these environment variables, or delete the three
+    # API credentials from Personio (Settings > Integrations > API credentials > Create
+    # custom integration; give it read access to Employees and Org Units, and the employee
+    # attributes to sync: at least Email, First name, Last name, Hire date, Termination date,
+    # Status). Never write the values here: set these environment variables, or delete the two
     # lines and store the credentials with "hris-sync connect".
     clientId: \${PERSONIO_CLIENT_ID}
     clientSecret: \${PERSONIO_CLIENT_SECRET}
-    appId: \${PERSONIO_APP_ID}`,
+    # Sent to Personio as X-Personio-App-ID: names this integration in Personio's logs.
+    appId: hris-sync
+    # v1 (default) reads 100 employees a request with departments, offices and teams by name;
+    # v2 reads 50 persons a request plus one request per person, org units by id only.
+    apiVersion: v1`,
   bamboohr: `    connector: bamboohr
     # Your BambooHR subdomain (acme for acme.bamboohr.com) and an API key (your name >
     # API Keys). Never write the key here: set these environment variables, or store the key

@@ -4,7 +4,8 @@ import type { InvalidRecord } from '../core/model/employee.ts'
 import { validateEmployees } from '../core/model/validate-employees.ts'
 import type { Person, Team } from '../core/model/person.ts'
 import { plan as makePlan } from '../core/plan/plan.ts'
-import { SyncConfig } from '../core/plan/sync-config.ts'
+import { SyncConfig, readabilityIssues } from '../core/plan/sync-config.ts'
+import { sourceRoot } from '../core/model/source-path.ts'
 import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
 import { guard } from '../core/guard/guard.ts'
@@ -198,13 +199,19 @@ export class Engine {
     return store.updateConnection(input.workspaceId, created.id, { secret: sealed })
   }
 
-  /** The fields the credential can read, each with a sample value. */
-  async fields(connection: Connection): Promise<FieldInfo[]> {
+  /**
+   * The fields the credential can read, each with a sample value, and what the connection's sync
+   * config cannot do without the others (no termination date: no leavers; no email: no matching
+   * by email), one issue each.
+   */
+  async fields(connection: Connection): Promise<{ fields: FieldInfo[]; issues: Issue[] }> {
     const connector = this.#connector(connection.connector)
     const secret = await this.#secretOf(connection)
     const result = await connector.discoverFields(connection.config, secret, this.#context())
     if (!result.ok) throw result.error
-    return result.value
+    const { config } = await this.#config(connection)
+    const readable = new Set(result.value.map((f) => sourceRoot(f.path)))
+    return { fields: result.value, issues: readabilityIssues(config, readable) }
   }
 
   /** Stores a sync config (validated; every problem with its path) and returns its version. */
