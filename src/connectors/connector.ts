@@ -64,6 +64,17 @@ export interface ReadEnd {
 }
 
 /**
+ * `since`: read only what changed after this watermark (a previous `ReadEnd.watermark`).
+ * `sizeHint`: how many employees the last read found, so a connector can ask for every page at
+ * once rather than wait for the first to learn the total (a guess: the read stays correct when
+ * the company grew or shrank).
+ */
+export interface ReadOptions {
+  readonly since?: string
+  readonly sizeHint?: number
+}
+
+/**
  * An HR system. `config` is what may be stored and shown; `secret` (credentials) goes to the vault
  * and is never returned. `read` yields pages and returns how it ended; it throws a `SyncError`
  * (with `retryable`) when the read cannot go on.
@@ -88,6 +99,6 @@ export interface Connector<Config = unknown, Secret = unknown> {
     config: Config,
     secret: Secret,
     ctx: ConnectorContext,
-    options?: { readonly since?: string },
+    options?: ReadOptions,
   ): AsyncGenerator<ReadPage, ReadEnd>
 }

@@ -261,7 +261,15 @@ export class Engine {
     const secret = await this.#secretOf(connection)
     const records: unknown[] = []
     const invalid: InvalidRecord[] = []
-    const reading = connector.read(connection.config, secret, this.#context(onProgress))
+    // how many employees the last read found: the connector may ask for every page at once
+    const last = await this.#deps.store.listRuns(connection.workspaceId, connection.id, 10)
+    const sizeHint = last.find((r) => (r.counts?.['employees'] ?? 0) > 0)?.counts?.['employees']
+    const reading = connector.read(
+      connection.config,
+      secret,
+      this.#context(onProgress),
+      sizeHint === undefined ? {} : { sizeHint },
+    )
     let step = await reading.next()
     while (step.done !== true) {
       records.push(...step.value.records)

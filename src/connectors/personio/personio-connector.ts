@@ -3,7 +3,14 @@ import type { Issue } from '../../core/errors.ts'
 import type { Employee, InvalidRecord } from '../../core/model/employee.ts'
 import { sourceReader, sourceRoot, sourceType } from '../../core/model/source-path.ts'
 import type { SourceType } from '../../core/model/source-path.ts'
-import type { Connector, ConnectorContext, FieldInfo, ReadEnd, ReadPage } from '../connector.ts'
+import type {
+  Connector,
+  ConnectorContext,
+  FieldInfo,
+  ReadEnd,
+  ReadOptions,
+  ReadPage,
+} from '../connector.ts'
 import { completions } from '../http.ts'
 import { attributesOf, normalizeV1, V1EmployeesPage, V1Employee } from './normalize-v1.ts'
 import {
@@ -80,7 +87,7 @@ function pageIssue(message: string): Issue {
 async function* readV1(
   api: PersonioApi,
   ctx: ConnectorContext,
-  since: string | undefined,
+  { since, sizeHint }: ReadOptions,
 ): AsyncGenerator<ReadPage, ReadEnd> {
   const startedAt = ctx.now()
   const day = today(ctx)
@@ -143,43 +150,26 @@ async function* readV1(
     }
   }
 
-  const first = await fetchPage(new URLSearchParams({ limit: String(V1_PAGE_SIZE), offset: '0' }))
-  const total = first.metadata?.total_elements ?? null
-  learn(first.data)
-  const firstOut = normalize(first.data)
-  ctx.progress?.({ read, total })
-  yield firstOut
-
-  if (total === null) {
-    // without a total the pages are walked one after another until one comes back short
-    let offset = first.data.length
-    let last = first.data.length
-    while (last === V1_PAGE_SIZE) {
-      const page = await fetchPage(
-        new URLSearchParams({ limit: String(V1_PAGE_SIZE), offset: String(offset) }),
-      )
-      last = page.data.length
-      offset += last
-      const out = normalize(page.data)
-      ctx.progress?.({ read, total: null })
-      yield out
+  const pageAt = (offset: number) => async () => {
+    try {
+      const query = new URLSearchParams({ limit: String(V1_PAGE_SIZE), offset: String(offset) })
+      return { offset, page: await fetchPage(query), error: null }
+    } catch (error) {
+      return { offset, page: null, error: asSyncError(error) }
     }
-  } else {
-    const offsets: number[] = []
-    for (let offset = V1_PAGE_SIZE; offset < total; offset += V1_PAGE_SIZE) offsets.push(offset)
-    const tasks = offsets.map((offset) => async () => {
-      try {
-        const page = await fetchPage(
-          new URLSearchParams({ limit: String(V1_PAGE_SIZE), offset: String(offset) }),
-        )
-        return { offset, page, error: null }
-      } catch (error) {
-        return { offset, page: null, error: asSyncError(error) }
-      }
-    })
-    for await (const result of completions(tasks, CONCURRENCY)) {
+  }
+  // the pages the last read needed are asked for at once; the total of the first answer says
+  // whether more are needed
+  const guessed = Math.max(1, Math.ceil((sizeHint ?? 0) / V1_PAGE_SIZE))
+  // (a cast: the type checker does not follow assignments made inside for await)
+  let total = null as number | null
+  let covered = 0
+  let batch = Array.from({ length: guessed }, (_, i) => i * V1_PAGE_SIZE)
+  while (batch.length > 0) {
+    covered = Math.max(covered, (batch.at(-1) ?? 0) + V1_PAGE_SIZE)
+    for await (const result of completions(batch.map(pageAt), CONCURRENCY)) {
       if (result.error) {
-        if (fatal(result.error)) throw result.error
+        if (fatal(result.error) || (total === null && result.offset === 0)) throw result.error
         complete = false
         issues.push(
           pageIssue(
@@ -189,8 +179,9 @@ async function* readV1(
         continue
       }
       const { page } = result
-      const pageTotal = page.metadata?.total_elements
-      if (pageTotal !== undefined && pageTotal !== total) {
+      const pageTotal = page.metadata?.total_elements ?? null
+      if (total === null) total = pageTotal
+      else if (pageTotal !== null && pageTotal !== total) {
         complete = false
         issues.push(
           pageIssue(
@@ -198,18 +189,26 @@ async function* readV1(
           ),
         )
       }
+      if (learned.readable === null) learn(page.data)
       const out = normalize(page.data)
       ctx.progress?.({ read, total })
       yield out
     }
-    if (complete && seen.size < total) {
-      complete = false
-      issues.push(
-        pageIssue(
-          `Personio reported ${total} employees but sent ${seen.size} different ones: nobody is marked a leaver for being missing`,
-        ),
-      )
+    if (total === null) {
+      // no total: the next page, until one comes back short
+      batch = read >= covered ? [covered] : []
+      continue
     }
+    batch = []
+    for (let offset = covered; offset < total; offset += V1_PAGE_SIZE) batch.push(offset)
+  }
+  if (complete && total !== null && seen.size < total) {
+    complete = false
+    issues.push(
+      pageIssue(
+        `Personio reported ${String(total)} employees but sent ${String(seen.size)} different ones: nobody is marked a leaver for being missing`,
+      ),
+    )
   }
   return {
     complete,
@@ -250,7 +249,7 @@ async function employmentsOf(api: PersonioApi, personId: string): Promise<Employ
 async function* readV2(
   api: PersonioApi,
   ctx: ConnectorContext,
-  since: string | undefined,
+  { since }: ReadOptions,
 ): AsyncGenerator<ReadPage, ReadEnd> {
   const startedAt = ctx.now()
   const day = today(ctx)
@@ -549,8 +548,6 @@ export const personioConnector: Connector<PersonioConfig, PersonioSecret> = {
 
   read(config, secret, ctx, options = {}) {
     const api = new PersonioApi(config, secret, ctx)
-    return config.apiVersion === 'v1'
-      ? readV1(api, ctx, options.since)
-      : readV2(api, ctx, options.since)
+    return config.apiVersion === 'v1' ? readV1(api, ctx, options) : readV2(api, ctx, options)
   },
 }
