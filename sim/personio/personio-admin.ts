@@ -93,11 +93,11 @@ export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
   )
   app.post(`${p}/employees`, async (c) => {
     const fields = await body(c.req.raw)
-    return attempt(() => admin.addEmployee(fields as Partial<PersonFields>), 201)
+    return attempt(() => admin.addEmployee(fields), 201)
   })
   app.patch(`${p}/employees/:id`, async (c) => {
     const patch = await body(c.req.raw)
-    return attempt(() => admin.editEmployee(id(c.req.param('id')), patch as PersonPatch))
+    return attempt(() => admin.editEmployee(id(c.req.param('id')), patch))
   })
   app.post(`${p}/employees/:id/terminate`, async (c) => {
     const termination = await body(c.req.raw)
@@ -107,10 +107,7 @@ export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
   })
   app.post(`${p}/credentials`, async (c) => {
     const credential = await body(c.req.raw)
-    return attempt(
-      () => admin.addCredential({ attributes: 'all', ...credential } as CredentialOptions),
-      201,
-    )
+    return attempt(() => admin.addCredential({ attributes: 'all', ...credential }), 201)
   })
   app.post(`${p}/credentials/:clientId/rotate`, (c) =>
     attempt(() => admin.rotateCredential(c.req.param('clientId'))),
@@ -125,7 +122,7 @@ export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
       config['rateLimits'] === false ||
       (typeof config['rateLimits'] === 'object' && config['rateLimits'] !== null)
     ) {
-      admin.setRateLimits(config['rateLimits'] as Partial<PersonioRateLimits> | false)
+      admin.setRateLimits(config['rateLimits'])
     }
     return json({ ok: true }, 200)
   })

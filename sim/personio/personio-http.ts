@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 
+import type { RenderContext } from './personio-attributes.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 import type { LimitedRoute } from './personio-rate-limits.ts'
 
@@ -53,3 +54,16 @@ export const intParam = (value: string | null): number | undefined => {
   if (value === null) return undefined
   return /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN
 }
+
+/** What rendering a response for `credential` needs. */
+export const renderContext = (
+  state: PersonioState,
+  credential: SimCredential,
+  baseUrl: string,
+): RenderContext => ({
+  company: state.company,
+  language: state.language,
+  baseUrl,
+  person: state.person,
+  readable: state.readable(credential),
+})

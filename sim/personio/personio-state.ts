@@ -7,14 +7,13 @@ import type { Random } from '../shared/random.ts'
 import { createRandom } from '../shared/random.ts'
 import type { SlidingWindowLimiter } from '../shared/sliding-window-limiter.ts'
 import { createSlidingWindowLimiter } from '../shared/sliding-window-limiter.ts'
-import type { Chaos, ChaosOptions } from './personio-chaos.ts'
+import type { ChaosOptions } from './personio-chaos.ts'
 import { createChaos } from './personio-chaos.ts'
 import type { Language } from './personio-attributes.ts'
 import { ATTRIBUTE_BY_KEY } from './personio-attributes.ts'
 import type { LimitedRoute, PersonioRateLimits } from './personio-rate-limits.ts'
 import { LIMITED_ROUTES, NO_RATE_LIMITS, PERSONIO_RATE_LIMITS } from './personio-rate-limits.ts'
 import { createStats } from './personio-stats.ts'
-import type { Stats } from './personio-stats.ts'
 
 /** An API credential: what it reads; `'all'` reads every attribute. */
 export interface CredentialOptions {
@@ -64,7 +63,7 @@ const uuid = (random: Random) =>
   `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`
 const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const secret = (random: Random) =>
-  `papi-${Array.from({ length: 86 }, () => random.pick([...SECRET_CHARS])).join('')}`
+  `papi-${Array.from({ length: 86 }, () => random.pick(Array.from(SECRET_CHARS))).join('')}`
 
 export type PersonioState = ReturnType<typeof createPersonioState>
 
@@ -103,7 +102,7 @@ export const createPersonioState = (options: StateOptions) => {
     latencyMs: options.latencyMs,
     retryAfter: options.retryAfter,
     rateLimits: resolveRateLimits(options.rateLimits),
-    chaos: createChaos(options.chaos, seed) as Chaos,
+    chaos: createChaos(options.chaos, seed),
   }
   const limiters = new Map<LimitedRoute, SlidingWindowLimiter>()
   const rebuildLimiters = () => {
@@ -136,10 +135,10 @@ export const createPersonioState = (options: StateOptions) => {
     now,
     today: () => dayOf(now()),
     config,
-    stats: createStats() as Stats,
+    stats: createStats(),
     people: (): readonly Person[] => people,
     person: (id: number) => byId.get(id),
-    employmentId(personId: number) {
+    employmentId: (personId: number) => {
       let id = employmentIds.get(personId)
       if (id === undefined) {
         id = uuid(createRandom(`${String(seed)}/employment/${String(personId)}`))
@@ -149,7 +148,7 @@ export const createPersonioState = (options: StateOptions) => {
     },
     traceId: () => uuid(createRandom(`${String(seed)}/trace/${String(++traceCounter)}`)),
     /** How many times this request was seen before (for chaos decisions). */
-    attempt(request: string) {
+    attempt: (request: string) => {
       const n = attempts.get(request) ?? 0
       attempts.set(request, n + 1)
       return n
@@ -159,14 +158,14 @@ export const createPersonioState = (options: StateOptions) => {
     addCredential,
     credential: (clientId: string) => credentials.find((c) => c.clientId === clientId),
     /** A new secret for the client; its old secret and every token issued to it stop working. */
-    rotateCredential(clientId: string): SimCredential {
+    rotateCredential: (clientId: string): SimCredential => {
       const old = credentials.find((c) => c.clientId === clientId)
       if (!old) throw new Error(`no credential ${clientId}`)
       for (const [value, token] of tokens) if (token.clientId === clientId) tokens.delete(value)
       return addCredential({ clientId, attributes: old.attributes })
     },
     /** The client's token: the same one for 24 hours, as Personio's stable tokens. */
-    issueToken(clientId: string): Token {
+    issueToken: (clientId: string): Token => {
       const t = now().getTime()
       for (const token of tokens.values()) {
         if (token.clientId === clientId && token.expiresAt > t) return token
@@ -181,29 +180,29 @@ export const createPersonioState = (options: StateOptions) => {
       return token
     },
     /** The credential behind a bearer token, while the token is valid. */
-    authenticate(token: string): SimCredential | null {
+    authenticate: (token: string): SimCredential | null => {
       const found = tokens.get(token)
       if (!found || found.expiresAt <= now().getTime()) return null
       return credentials.find((c) => c.clientId === found.clientId) ?? null
     },
-    readable(credential: SimCredential): (key: string) => boolean {
+    readable: (credential: SimCredential): ((key: string) => boolean) => {
       if (credential.attributes === 'all') return (key) => ATTRIBUTE_BY_KEY.has(key)
       const allowed = new Set(['id', ...credential.attributes])
       return (key) => allowed.has(key) && ATTRIBUTE_BY_KEY.has(key)
     },
 
     limiter: (route: LimitedRoute) => limiters.get(route),
-    setRateLimits(limits: Partial<PersonioRateLimits> | false) {
+    setRateLimits: (limits: Partial<PersonioRateLimits> | false) => {
       config.rateLimits = resolveRateLimits(limits)
       rebuildLimiters()
     },
     resetRateLimits: rebuildLimiters,
-    setChaos(chaos: ChaosOptions) {
+    setChaos: (chaos: ChaosOptions) => {
       config.chaos = createChaos(chaos, seed)
       attempts.clear()
     },
 
-    addEmployee(fields: Partial<PersonFields> = {}): Person {
+    addEmployee: (fields: Partial<PersonFields> = {}): Person => {
       const id = Math.max(0, ...people.map((p) => p.id)) + 1
       const template = people[0]
       if (!template) throw new Error('the company has no employee to model a new one on')

@@ -31,7 +31,7 @@ export const createStats = () => {
   const appIds = new Set<string>()
   const partnerIds = new Set<string>()
   return {
-    start(route: string, appId: string | undefined, partnerId: string | undefined) {
+    start: (route: string, appId: string | undefined, partnerId: string | undefined) => {
       requests++
       inFlight++
       peak = Math.max(peak, inFlight)
@@ -40,7 +40,7 @@ export const createStats = () => {
       if (appId) appIds.add(appId)
       if (partnerId) partnerIds.add(partnerId)
     },
-    end(route: string, status: number | 'dropped') {
+    end: (route: string, status: number | 'dropped') => {
       inFlight--
       if (status === 'dropped') dropped++
       if (status === 429) rateLimited++
@@ -57,7 +57,7 @@ export const createStats = () => {
       appIds: [...appIds],
       partnerIds: [...partnerIds],
     }),
-    reset() {
+    reset: () => {
       requests = 0
       rateLimited = 0
       dropped = 0

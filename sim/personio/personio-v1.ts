@@ -7,7 +7,7 @@ import type { AttributeDefinition, RenderContext } from './personio-attributes.t
 import { ATTRIBUTE_BY_KEY, ATTRIBUTES, renderAttribute } from './personio-attributes.ts'
 import { v1Error } from './personio-errors.ts'
 import type { Ctx, Env } from './personio-http.ts'
-import { bearer, intParam, json, overLimit, queryParams } from './personio-http.ts'
+import { bearer, intParam, json, overLimit, queryParams, renderContext } from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
 /** GET /v1/company/employees: page size when none is asked for, and the most a page holds. */
@@ -47,18 +47,6 @@ const authorize = (
   if (!credential) return json(v1Error(401, 'Provided authorization is not valid'), 401)
   return { credential, token }
 }
-
-export const renderContext = (
-  state: PersonioState,
-  credential: SimCredential,
-  baseUrl: string,
-): RenderContext => ({
-  company: state.company,
-  language: state.language,
-  baseUrl,
-  person: state.person,
-  readable: state.readable(credential),
-})
 
 const renderEmployee = (
   person: Person,

@@ -2,7 +2,7 @@ import type { Hono } from 'hono'
 
 import type { CustomValue, Person } from '../shared/company.ts'
 import { formatUtcInstant } from '../shared/dates.ts'
-import type { AttributeDefinition } from './personio-attributes.ts'
+import type { RenderContext } from './personio-attributes.ts'
 import { ATTRIBUTES, isDynamicKey } from './personio-attributes.ts'
 import type { OAuthError, V2Problem } from './personio-errors.ts'
 import {
@@ -16,7 +16,15 @@ import {
   v2Error,
 } from './personio-errors.ts'
 import type { Ctx, Env } from './personio-http.ts'
-import { bearer, intParam, json, overLimit, problem, queryParams } from './personio-http.ts'
+import {
+  bearer,
+  intParam,
+  json,
+  overLimit,
+  problem,
+  queryParams,
+  renderContext,
+} from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
 export const V2_DEFAULT_LIMIT = 10
@@ -34,8 +42,7 @@ const KNOWN_GRANTS = new Set([
   'urn:ietf:params:oauth:grant-type:token-exchange',
 ])
 
-const V2_TYPES = { text: 'STRING', list: 'STRING', date: 'DATE', number: 'DOUBLE' } as const
-const V1_TO_V2_TYPE: Partial<Record<string, (typeof V2_TYPES)[keyof typeof V2_TYPES]>> = {
+const V1_TO_V2_TYPE: Partial<Record<string, 'STRING' | 'DATE' | 'DOUBLE'>> = {
   standard: 'STRING',
   list: 'STRING',
   date: 'DATE',
@@ -81,7 +88,7 @@ const decodeCursor = (text: string): CursorState | null => {
 
 const personStatus = (p: Person) => (p.status === 'inactive' ? 'INACTIVE' : 'ACTIVE')
 
-const customValue = (def: AttributeDefinition, value: CustomValue) =>
+const customValue = (value: CustomValue) =>
   value === null ? null : typeof value === 'number' ? String(value) : value
 
 export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => string) => {
@@ -170,7 +177,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         if (key) filters[key] = time
       }
     }
-    return filters as ListFilters
+    return filters
   }
 
   const matches = (f: ListFilters, p: Person, id: string) => {
@@ -190,12 +197,12 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   }
 
   /** One page of a cursor-paginated list: items after the cursor's position, in id order. */
-  const listPage = <T>(
+  const listPage = (
     c: Ctx,
     path: string,
     allowed: ReadonlySet<string>,
     items: readonly (readonly [number, Person, string])[],
-    render: (person: Person) => T,
+    render: (person: Person) => unknown,
   ): Response => {
     const query = queryParams(c)
     const cursorText = query.get('cursor')
@@ -225,21 +232,13 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     return json({ _data: page.map(([, p]) => render(p)), _meta: { links } }, 200)
   }
 
-  const renderPerson = (p: Person, readable: (key: string) => boolean) => {
+  const renderPerson = (p: Person, ctx: RenderContext) => {
+    const { readable } = ctx
     const id = String(p.id)
     const has = (key: string) => readable(key)
     const custom = ATTRIBUTES.filter((def) => isDynamicKey(def.key) && readable(def.key)).flatMap(
       (def) => {
-        const value = customValue(
-          def,
-          def.value(p, {
-            company: state.company,
-            language: state.language,
-            baseUrl: baseUrl(),
-            person: state.person,
-            readable,
-          }) as CustomValue,
-        )
+        const value = customValue(def.value(p, ctx) as CustomValue)
         if (value === null) return []
         return [
           {
@@ -356,9 +355,9 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     if (credential instanceof Response) return credential
     const limited = overLimit(state, 'v2Persons', tooMany)
     if (limited) return limited
-    const readable = state.readable(credential)
+    const ctx = renderContext(state, credential, baseUrl())
     const items = state.people().map((p) => [p.id, p, String(p.id)] as const)
-    return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, readable))
+    return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, ctx))
   })
 
   app.get('/v2/persons/:id', (c) => {
@@ -369,7 +368,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     const id = intParam(c.req.param('id'))
     const person = id === undefined ? undefined : state.person(id)
     if (!person) return fail(V2_NOT_FOUND, 404)
-    return json(renderPerson(person, state.readable(credential)), 200)
+    return json(renderPerson(person, renderContext(state, credential, baseUrl())), 200)
   })
 
   app.get('/v2/persons/:id/employments', (c) => {

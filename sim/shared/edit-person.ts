@@ -10,7 +10,7 @@ export const editPerson = (person: Person, patch: PersonPatch, at: string): Pers
   const changed: string[] = []
   const next: Record<string, unknown> = { ...person }
   for (const [key, value] of Object.entries(patch)) {
-    if (key === 'custom' || value === undefined) continue
+    if (key === 'custom') continue
     if (!same(person[key as keyof Person], value)) {
       next[key] = value
       changed.push(key)

@@ -132,7 +132,7 @@ const FOLD: Readonly<Record<string, string>> = {
 export const emailLocalPart = (...names: readonly string[]): string =>
   names
     .map((name) =>
-      [...name]
+      Array.from(name)
         .map((ch) => FOLD[ch] ?? ch)
         .join('')
         .normalize('NFD')

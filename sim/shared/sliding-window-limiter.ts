@@ -39,30 +39,31 @@ const waitFor = (times: readonly number[], rules: readonly WindowRule[], nowMs: 
 }
 
 export const createSlidingWindowLimiter = (policy: LimitPolicy): SlidingWindowLimiter => {
+  const { penalty } = policy
   const longest = Math.max(
     0,
     ...policy.windows.map((w) => w.windowMs),
-    ...(policy.penalty?.windows ?? []).map((w) => w.windowMs),
+    ...(penalty?.windows ?? []).map((w) => w.windowMs),
   )
   let times: number[] = []
   let penaltyUntil = -Infinity
+  // during a penalty only its windows apply; none at all means every request waits it out
+  const penaltyWait = (nowMs: number, p: NonNullable<LimitPolicy['penalty']>) =>
+    p.windows.length === 0 ? penaltyUntil - nowMs : waitFor(times, p.windows, nowMs)
   return {
     take(nowMs) {
       times = times.filter((t) => t + longest > nowMs)
-      const inPenalty = policy.penalty !== undefined && nowMs < penaltyUntil
-      if (inPenalty && policy.penalty?.windows.length === 0) {
-        return { ok: false, retryAfterMs: penaltyUntil - nowMs }
+      let wait: number
+      if (penalty && nowMs < penaltyUntil) {
+        wait = penaltyWait(nowMs, penalty)
+      } else {
+        wait = waitFor(times, policy.windows, nowMs)
+        if (wait > 0 && penalty) {
+          penaltyUntil = nowMs + penalty.forMs
+          wait = penaltyWait(nowMs, penalty)
+        }
       }
-      const rules = inPenalty && policy.penalty ? policy.penalty.windows : policy.windows
-      const wait = waitFor(times, rules, nowMs)
-      if (wait > 0) {
-        if (policy.penalty && !inPenalty) penaltyUntil = nowMs + policy.penalty.forMs
-        const penaltyWait =
-          policy.penalty?.windows.length === 0
-            ? penaltyUntil - nowMs
-            : waitFor(times, policy.penalty?.windows ?? rules, nowMs)
-        return { ok: false, retryAfterMs: Math.max(policy.penalty ? penaltyWait : wait, 1) }
-      }
+      if (wait > 0) return { ok: false, retryAfterMs: wait }
       times.push(nowMs)
       return { ok: true }
     },

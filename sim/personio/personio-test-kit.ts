@@ -1,0 +1,79 @@
+// Helpers for tests that talk to a running simulator over 127.0.0.1.
+import type { PersonioSim, PersonioSimOptions } from './start-personio-sim.ts'
+import { startPersonioSim } from './start-personio-sim.ts'
+
+/** A clock that moves only when told to. */
+export interface FakeClock {
+  readonly now: () => Date
+  advance(ms: number): void
+}
+
+export const fakeClock = (start = '2026-03-02T09:00:00Z'): FakeClock => {
+  let t = Date.parse(start)
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms
+    },
+  }
+}
+
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: unknown
+  readonly text: string
+}
+
+export const request = async (url: string, init: RequestInit = {}): Promise<Answer> => {
+  const response = await fetch(url, init)
+  const text = await response.text()
+  let body: unknown = null
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = null
+  }
+  return { status: response.status, headers: response.headers, body, text }
+}
+
+/** A simulator on a fake clock, without rate limits unless asked for. */
+export const startTestSim = async (
+  options: PersonioSimOptions = {},
+): Promise<PersonioSim & { clock: FakeClock }> => {
+  const clock = fakeClock()
+  const sim = await startPersonioSim({
+    employees: 30,
+    rateLimits: false,
+    now: clock.now,
+    ...options,
+  })
+  return Object.assign(sim, { clock })
+}
+
+export const form = (values: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(values).toString(),
+})
+
+/** A v1 token for the sim's credential `index`. */
+export const v1Token = async (sim: PersonioSim, index = 0): Promise<string> => {
+  const credential = sim.credentials[index]
+  if (!credential) throw new Error(`no credential ${String(index)}`)
+  const answer = await request(`${sim.url}/v1/auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: credential.clientId,
+      client_secret: credential.clientSecret,
+    }),
+  })
+  const token = (answer.body as { data?: { token?: string } } | null)?.data?.token
+  if (!token) throw new Error(`no token: ${answer.text}`)
+  return token
+}
+
+export const bearerInit = (token: string, headers: Record<string, string> = {}): RequestInit => ({
+  headers: { authorization: `Bearer ${token}`, ...headers },
+})
