@@ -6,6 +6,7 @@ import path from 'node:path'
 import { runCli } from './cli/cli.ts'
 import type { App, CliDeps } from './cli/cli.ts'
 import { runDemo } from './cli/demo.ts'
+import { prepareSandbox, sandboxHelp } from './cli/sandbox.ts'
 import type { DemoDirectory } from './cli/demo.ts'
 import { loadEnv } from './config/env.ts'
 import type { Env } from './config/env.ts'
@@ -118,6 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${(error as Error).message}\n`)
     return 1
   }
+  if (argv[0] === 'sandbox') return sandbox(env)
   if (argv[0] === 'demo') {
     const app = await open(env, { memory: true, now: () => new Date(SAMPLE_NOW) })
     try {
@@ -129,7 +131,21 @@ async function main(argv: readonly string[]): Promise<number> {
       await app.close()
     }
   }
-  const deps: CliDeps = {
+  return runCli(argv, processIo(), cliDeps(env))
+}
+
+function processIo() {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    cwd: process.cwd(),
+    env: process.env,
+  }
+}
+
+function cliDeps(env: Env): CliDeps {
+  return {
     sources: Object.fromEntries(
       Object.entries(CONNECTORS).map(([id, c]) => [
         id,
@@ -141,17 +157,43 @@ async function main(argv: readonly string[]): Promise<number> {
     rotateKey: () => rotateKey(env),
     version,
   }
-  return runCli(
-    argv,
-    {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      cwd: process.cwd(),
-      env: process.env,
-    },
-    deps,
-  )
+}
+
+const SANDBOX_EMPLOYEES = 250
+
+/**
+ * `npm start`: a Personio simulator in this process (a made-up company of 250), and a connection
+ * to it in the embedded database, ready for `hris-sync plan`; runs until Ctrl+C.
+ */
+async function sandbox(env: Env): Promise<number> {
+  const { startPersonioSim } = await import('../sim/personio/start-personio-sim.ts')
+  const wanted = Number(process.env['HRIS_SYNC_SANDBOX_PORT'] ?? 4010)
+  const start = (port: number) =>
+    startPersonioSim({ employees: SANDBOX_EMPLOYEES, seed: 'sandbox', port, latencyMs: 20 })
+  // a port taken by something else: any free one (the config file says which)
+  const sim = await start(wanted).catch(() => start(0))
+  const [credential] = sim.credentials
+  if (!credential) throw new Error('the simulator has no credentials')
+  const io = processIo()
+  try {
+    const ready = await prepareSandbox(cliDeps(env), io, {
+      baseUrl: sim.url,
+      credential,
+      dataDir: env.dataDir,
+    })
+    io.stdout.write(
+      `${sandboxHelp({ baseUrl: sim.url, employees: SANDBOX_EMPLOYEES, flag: ready.flag, file: path.relative(io.cwd, ready.file) })}\n`,
+    )
+  } catch (error) {
+    await sim.close()
+    throw error
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await sim.close()
+  return 0
 }
 
 process.exitCode = await main(process.argv.slice(2))

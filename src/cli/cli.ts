@@ -663,15 +663,18 @@ function printApplied(
     message?: string
     error?: { message: string }
   }[],
-  run: { state: string; error: { message: string } | null },
+  run: { state: string; error: { message: string } | null; planId: string | null },
 ) {
   const others = Object.entries(counts)
     .filter(([k, n]) => k !== 'applied' && n > 0)
     .map(([k, n]) => `${count(n)} ${k}`)
+  // a selection leaves the rest of the plan waiting: say how to apply it
+  const rest =
+    run.state === 'planned' || run.state === 'awaiting_approval'
+      ? `the rest of the plan waits: apply it with "hris-sync apply${run.planId === null ? '' : ` ${run.planId}`} --yes"`
+      : `the run ${run.state === 'succeeded' ? 'succeeded' : `is ${run.state.replaceAll('_', ' ')}`}`
   print(
-    `Applied ${plural(counts['applied'] ?? 0, 'change')}${others.length > 0 ? ` (${others.join(', ')})` : ''}; the run ${
-      run.state === 'succeeded' ? 'succeeded' : `is ${run.state.replaceAll('_', ' ')}`
-    }.`,
+    `Applied ${plural(counts['applied'] ?? 0, 'change')}${others.length > 0 ? ` (${others.join(', ')})` : ''}; ${rest}.`,
   )
   const shown = results.filter((r) => r.status === 'failed' || r.status === 'stale').slice(0, 20)
   for (const r of shown)

@@ -36,23 +36,31 @@ const SOURCES: Readonly<Record<InitConnector, string>> = {
 export function initTemplate(options: {
   readonly connector: InitConnector
   readonly schemaPath?: string
+  /** The lines under `source:` in place of the connector's template (the sandbox's own). */
+  readonly source?: string
+  /** The connection's name; default `default`. */
+  readonly name?: string
+  /** A comment on top of the file. */
+  readonly heading?: string
 }): string {
   const schemaPath = options.schemaPath ?? './hris-sync.schema.json'
+  const heading =
+    options.heading === undefined ? '' : `#\n${options.heading.replace(/^/gm, '# ')}\n`
   return `# yaml-language-server: $schema=${schemaPath}
 #
 # hris-sync: keeps the people of your application in step with your HR system.
 # Only connection.source is required: every other section has a default. "\${NAME}" reads the
 # environment variable NAME ($\${ is a literal \${). Editors with a YAML extension check this file.
-
+${heading}
 # The workspace (tenant) this connection belongs to.
 workspace: default
 
 connection:
   # A name for this connection, unique in the workspace.
-  name: default
+  name: ${options.name ?? 'default'}
   # Where employees come from.
   source:
-${SOURCES[options.connector]}
+${options.source ?? SOURCES[options.connector]}
 
 # Which fields of a person are synced, and from where. Only the fields listed here are synced;
 # delete this section to use the built-in mapping (names, emails, phones, job data and dates).

@@ -63,6 +63,11 @@ describe('import boundaries', { timeout: 60_000 }, () => {
       "export { MemoryTarget } from './targets/memory/memory-target.ts'",
       'only src/main.ts wires',
     ],
+    [
+      'src/cli/cli.ts',
+      "import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'",
+      'product code does not import tests, simulators',
+    ],
   ])('%s may not %s', async (file, code, message) => {
     const found = boundary(await problems(file, `${code}\nexport const x = 1\n`))
     expect(found).toHaveLength(1)
@@ -78,6 +83,8 @@ describe('import boundaries', { timeout: 60_000 }, () => {
     [adapter, "import type { Target } from '../target.ts'"],
     ['src/storage/repos/people.ts', "import type { Store } from '../store.ts'"],
     ['src/main.ts', "import { MemoryTarget } from './targets/memory/memory-target.ts'"],
+    // the sandbox of npm start runs the Personio simulator
+    ['src/main.ts', "import { startPersonioSim } from '../sim/personio/start-personio-sim.ts'"],
   ])('%s may %s', async (file, code) => {
     expect(boundary(await problems(file, `${code}\nexport const x = 1\n`))).toEqual([])
   })
