@@ -6,7 +6,7 @@ import type { PersonioSimAdmin } from './personio-admin.ts'
 import { ADMIN_PREFIX, mountAdmin } from './personio-admin.ts'
 import { V2_SERVER_ERROR, v1Error, v2Error } from './personio-errors.ts'
 import type { Env } from './personio-http.ts'
-import { json, problem } from './personio-http.ts'
+import { json, problem, requestKey } from './personio-http.ts'
 import type { PersonioState } from './personio-state.ts'
 import { mountV1 } from './personio-v1.ts'
 import { mountV2 } from './personio-v2.ts'
@@ -35,7 +35,7 @@ export const createPersonioApp = (
     let status: number | 'dropped' = 500
     try {
       const { chaos, latencyMs } = state.config
-      const request = `${c.req.method} ${c.req.url}`
+      const request = requestKey(c)
       const attempt = state.attempt(request)
       if (latencyMs > 0) await sleep(latencyMs)
       if (chaos.strikes('slow', request, attempt)) await sleep(chaos.options.slowMs ?? 2000)

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import type { Answer } from './personio-test-kit.ts'
-import { bearerInit, form, request, startTestSim, v1Token } from './personio-test-kit.ts'
+import { bearerInit, form, request, startTestSim, v1Auth, v1Token } from './personio-test-kit.ts'
 import type { ResponseLookup } from './reference-validator.ts'
 import { createReferenceValidator } from './reference-validator.ts'
 import type { PersonioSim } from './start-personio-sim.ts'
@@ -119,15 +119,7 @@ describe.each(['en', 'de'] as const)(
       const [credential] = sim.credentials
       if (!credential) throw new Error('no credential')
       const auth = { document: 'auth' as const, path: '/auth', method: 'post' as const }
-      const json = await request(`${sim.url}/v1/auth`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_id: credential.clientId,
-          client_secret: credential.clientSecret,
-        }),
-      })
-      documented(json, auth)
+      documented(await v1Auth(sim), auth)
       documented(
         await request(
           `${sim.url}/v1/auth`,

@@ -28,7 +28,7 @@ export interface Answer {
 export const request = async (url: string, init: RequestInit = {}): Promise<Answer> => {
   const response = await fetch(url, init)
   const text = await response.text()
-  let body: unknown = null
+  let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
@@ -57,11 +57,11 @@ export const form = (values: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(values).toString(),
 })
 
-/** A v1 token for the sim's credential `index`. */
-export const v1Token = async (sim: PersonioSim, index = 0): Promise<string> => {
+/** POST /v1/auth with a JSON body for the sim's credential `index`. */
+export const v1Auth = (sim: PersonioSim, index = 0): Promise<Answer> => {
   const credential = sim.credentials[index]
   if (!credential) throw new Error(`no credential ${String(index)}`)
-  const answer = await request(`${sim.url}/v1/auth`, {
+  return request(`${sim.url}/v1/auth`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -69,6 +69,11 @@ export const v1Token = async (sim: PersonioSim, index = 0): Promise<string> => {
       client_secret: credential.clientSecret,
     }),
   })
+}
+
+/** A v1 token for the sim's credential `index`. */
+export const v1Token = async (sim: PersonioSim, index = 0): Promise<string> => {
+  const answer = await v1Auth(sim, index)
   const token = (answer.body as { data?: { token?: string } } | null)?.data?.token
   if (!token) throw new Error(`no token: ${answer.text}`)
   return token

@@ -7,7 +7,15 @@ import type { AttributeDefinition, RenderContext } from './personio-attributes.t
 import { ATTRIBUTE_BY_KEY, ATTRIBUTES, renderAttribute } from './personio-attributes.ts'
 import { v1Error } from './personio-errors.ts'
 import type { Ctx, Env } from './personio-http.ts'
-import { bearer, intParam, json, overLimit, queryParams, renderContext } from './personio-http.ts'
+import {
+  bearer,
+  intParam,
+  json,
+  overLimit,
+  queryParams,
+  renderContext,
+  requestKey,
+} from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
 /** GET /v1/company/employees: page size when none is asked for, and the most a page holds. */
@@ -178,7 +186,7 @@ export const mountV1 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         ? state.people()
         : state.people().filter((p) => p.workEmail.toLowerCase() === email.toLowerCase())
     const page = all.slice(offset, offset + limit)
-    const request = `GET ${c.req.url}`
+    const request = requestKey(c)
     const previous = all[offset - 1]
     if (offset > 0 && previous && state.config.chaos.strikes('duplicate', request, 0))
       page.unshift(previous)

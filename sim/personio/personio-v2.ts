@@ -24,6 +24,7 @@ import {
   problem,
   queryParams,
   renderContext,
+  requestKey,
 } from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
@@ -219,7 +220,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     const rest = start < 0 ? [] : all.slice(start)
     const page = rest.slice(0, limit)
     const self = `${baseUrl()}${path}${new URL(c.req.url).search}`
-    const request = `GET ${c.req.url}`
+    const request = requestKey(c)
     const previous = start > 0 ? all[start - 1] : undefined
     if (previous && cursor && state.config.chaos.strikes('duplicate', request, 0))
       page.unshift(previous)
@@ -350,43 +351,54 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   ])
   const EMPLOYMENT_FILTERS = new Set(['id', 'updated_at', 'updated_at.gt', 'updated_at.lt'])
 
-  app.get('/v2/persons', (c) => {
-    const credential = authorize(c)
-    if (credential instanceof Response) return credential
-    const limited = overLimit(state, 'v2Persons', tooMany)
-    if (limited) return limited
-    const ctx = renderContext(state, credential, baseUrl())
-    const items = state.people().map((p) => [p.id, p, String(p.id)] as const)
-    return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, ctx))
-  })
+  /** A v2 data route: the token checked, the route's limit counted, then `handle`. */
+  const guarded =
+    (
+      route: 'v2Persons' | 'v2Employments',
+      handle: (c: Ctx, credential: SimCredential) => Response,
+    ) =>
+    (c: Ctx) => {
+      const credential = authorize(c)
+      if (credential instanceof Response) return credential
+      return overLimit(state, route, tooMany) ?? handle(c, credential)
+    }
+  const withPerson =
+    (handle: (c: Ctx, credential: SimCredential, person: Person) => Response) =>
+    (c: Ctx, credential: SimCredential) => {
+      const id = intParam(c.req.param('id') ?? '')
+      const person = id === undefined ? undefined : state.person(id)
+      return person ? handle(c, credential, person) : fail(V2_NOT_FOUND, 404)
+    }
 
-  app.get('/v2/persons/:id', (c) => {
-    const credential = authorize(c)
-    if (credential instanceof Response) return credential
-    const limited = overLimit(state, 'v2Persons', tooMany)
-    if (limited) return limited
-    const id = intParam(c.req.param('id'))
-    const person = id === undefined ? undefined : state.person(id)
-    if (!person) return fail(V2_NOT_FOUND, 404)
-    return json(renderPerson(person, renderContext(state, credential, baseUrl())), 200)
-  })
+  app.get(
+    '/v2/persons',
+    guarded('v2Persons', (c, credential) => {
+      const ctx = renderContext(state, credential, baseUrl())
+      const items = state.people().map((p) => [p.id, p, String(p.id)] as const)
+      return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, ctx))
+    }),
+  )
 
-  app.get('/v2/persons/:id/employments', (c) => {
-    const credential = authorize(c)
-    if (credential instanceof Response) return credential
-    const limited = overLimit(state, 'v2Employments', tooMany)
-    if (limited) return limited
-    const id = intParam(c.req.param('id'))
-    const person = id === undefined ? undefined : state.person(id)
-    if (!person) return fail(V2_NOT_FOUND, 404)
-    const readable = state.readable(credential)
-    const path = `/v2/persons/${String(person.id)}/employments`
-    return listPage(
-      c,
-      path,
-      EMPLOYMENT_FILTERS,
-      [[1, person, state.employmentId(person.id)]],
-      (p) => renderEmployment(p, readable),
-    )
-  })
+  app.get(
+    '/v2/persons/:id',
+    guarded(
+      'v2Persons',
+      withPerson((_c, credential, person) =>
+        json(renderPerson(person, renderContext(state, credential, baseUrl())), 200),
+      ),
+    ),
+  )
+
+  app.get(
+    '/v2/persons/:id/employments',
+    guarded(
+      'v2Employments',
+      withPerson((c, credential, person) => {
+        const readable = state.readable(credential)
+        const path = `/v2/persons/${String(person.id)}/employments`
+        const items = [[1, person, state.employmentId(person.id)] as const]
+        return listPage(c, path, EMPLOYMENT_FILTERS, items, (p) => renderEmployment(p, readable))
+      }),
+    ),
+  )
 }
