@@ -1,5 +1,6 @@
 import type { Company, Person } from '../shared/company.ts'
 import { formatBerlinDay, formatBerlinInstant } from '../shared/dates.ts'
+import { CUSTOM_FIELDS } from '../shared/generate-company.ts'
 
 export type Language = 'de' | 'en'
 
@@ -100,14 +101,30 @@ const dynamic = (
   type: AttributeType,
   spec: Omit<Spec, 'key' | 'fields' | 'type' | 'value'>,
 ) => {
-  const custom = field.startsWith('custom.') ? field.slice('custom.'.length) : null
+  const customKey = field.startsWith('custom.') ? field.slice('custom.'.length) : null
   return define({
     ...spec,
     key: `dynamic_${String(id)}`,
     type,
     universalId: spec.universalId ?? null,
     fields: [field],
-    value: (p) => (custom === null ? p[field as keyof Person] : p.custom[custom]) ?? null,
+    value: (p) => (customKey === null ? p[field as keyof Person] : p.custom[customKey]) ?? null,
+  })
+}
+
+/** A custom attribute for one of the company's own fields, with its labels and options. */
+const custom = (
+  id: number,
+  key: string,
+  type: AttributeType,
+  universalId: string | null = null,
+) => {
+  const field = CUSTOM_FIELDS.find((f) => f.key === key)
+  if (!field) throw new Error(`no custom field ${key}`)
+  return dynamic(id, `custom.${key}`, type, {
+    ...field.labels,
+    universalId,
+    options: field.options ?? [],
   })
 }
 
@@ -399,27 +416,20 @@ export const ATTRIBUTES: readonly AttributeDefinition[] = [
         ctx.company.teams.find((t) => t.id === p.teamId),
       ),
   }),
-  dynamic(24407, 'custom.title', 'standard', { en: 'Title', de: 'Titel' }),
-  dynamic(21827, 'custom.iban', 'standard', { en: 'IBAN', de: 'IBAN', universalId: 'iban' }),
+  custom(24407, 'title', 'standard'),
+  custom(21827, 'iban', 'standard', 'iban'),
   dynamic(180883, 'birthday', 'date', {
     en: 'Birthday',
     de: 'Geburtstag',
     universalId: 'date_of_birth',
   }),
-  dynamic(33400, 'custom.anniversary', 'date', { en: 'Anniversary date', de: 'Jubiläumsdatum' }),
+  custom(33400, 'anniversary', 'date'),
   dynamic(1146702, 'personalEmail', 'standard', { en: 'Private email', de: 'Private E-Mail' }),
   dynamic(1146703, 'workPhone', 'standard', { en: 'Work phone', de: 'Telefon (geschäftlich)' }),
   dynamic(1146704, 'mobilePhone', 'standard', { en: 'Mobile phone', de: 'Mobiltelefon' }),
   dynamic(1146705, 'employeeNumber', 'standard', { en: 'Employee number', de: 'Personalnummer' }),
-  dynamic(1146706, 'custom.shirt_size', 'list', {
-    en: 'T-shirt size',
-    de: 'T-Shirt-Größe',
-    options: ['XS', 'S', 'M', 'L', 'XL', 'XXL'],
-  }),
-  dynamic(1146707, 'custom.bonus_target', 'decimal', {
-    en: 'Bonus target (%)',
-    de: 'Bonusziel (%)',
-  }),
+  custom(1146706, 'shirt_size', 'list'),
+  custom(1146707, 'bonus_target', 'decimal'),
 ]
 
 export const ATTRIBUTE_BY_KEY: ReadonlyMap<string, AttributeDefinition> = new Map(

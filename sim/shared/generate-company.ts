@@ -84,7 +84,8 @@ const DEPARTMENTS: readonly (readonly [string, readonly string[], readonly strin
   ['Produkt', ['Discovery'], ['Product Manager', 'Product Designer', 'UX Researcher']],
 ]
 
-const CUSTOM_FIELDS: readonly CustomField[] = [
+/** The fields the company defined itself (Personio: custom attributes). */
+export const CUSTOM_FIELDS: readonly CustomField[] = [
   { key: 'title', kind: 'text', labels: { en: 'Title', de: 'Titel' } },
   { key: 'iban', kind: 'text', labels: { en: 'IBAN', de: 'IBAN' } },
   { key: 'anniversary', kind: 'date', labels: { en: 'Anniversary date', de: 'Jubiläumsdatum' } },
