@@ -35,8 +35,9 @@ describe('Pacer', () => {
     )
     const times: number[] = []
     for (let i = 0; i < 320; i++) {
-      await pacer.acquire()
+      const answered = await pacer.acquire()
       times.push(clock.now())
+      answered()
     }
     // every window of a second holds at most 15 sends, every minute at most 300
     const gap = (i: number, back: number) => (times[i] ?? 0) - (times[i - back] ?? 0)
@@ -52,12 +53,35 @@ describe('Pacer', () => {
     const clock = virtualClock()
     const pacer = new Pacer([{ requests: 2, perMs: 100 }], { clock })
     const order: number[] = []
-    await Promise.all([0, 1, 2, 3].map(async (i) => pacer.acquire().then(() => order.push(i))))
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) =>
+        pacer.acquire().then((answered) => {
+          order.push(i)
+          answered()
+        }),
+      ),
+    )
     expect(order).toEqual([0, 1, 2, 3])
     pacer.pauseUntil(clock.now() + 5000)
     const before = clock.now()
-    await pacer.acquire()
+    ;(await pacer.acquire())()
     expect(clock.now() - before).toBe(5000)
+  })
+
+  it('measures a window from the answers: the server may count a request as late as that', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer([{ requests: 2, perMs: 100 }], { clock })
+    const first = await pacer.acquire()
+    const second = await pacer.acquire()
+    second()
+    // the third waits for the first answer, which comes 50 ms after it was sent
+    const third = pacer.acquire().then((answered) => {
+      answered()
+      return clock.now()
+    })
+    await clock.sleep(50)
+    first()
+    expect(await third).toBe(150)
   })
 })
 

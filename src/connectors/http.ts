@@ -35,18 +35,27 @@ export const systemClock: Clock = {
     }),
 }
 
+/** A request the pacer let go: `done()` when its answer (or its failure) came back. */
+interface Slot {
+  /** When the HR system counted it at the latest: the time its answer came, once it came. */
+  at: number | null
+  readonly done: Promise<void>
+}
+
 /**
- * Paces requests to fit every window at once: it remembers when the last requests were sent and
- * lets the next one go only when each window has room (so a limit of "300 a minute, 15 a second"
- * is met by bursts of 15 and never by a 429). `margin` is added to every window, for the time a
- * request takes to arrive. One pacer is shared by all requests to one rate-limited endpoint.
+ * Paces requests to fit every window at once (so a limit of "300 a minute, 15 a second" is met
+ * by bursts of 15 and never by a 429). A server counts a request when it handles it, somewhere
+ * between sending and answering: only the answer's time is sure to come after the count, so a
+ * window is measured from the answers of the requests it holds (the next burst waits for the
+ * answers of the last one, not just for the clock). One pacer serves every request to one
+ * rate-limited endpoint; `marginMs` is added to each window for clocks that tick coarsely.
  */
 export class Pacer {
   readonly #windows: readonly RateWindow[]
   readonly #clock: Clock
   readonly #margin: number
-  /** send times, oldest first; as many as the largest window counts */
-  readonly #sent: number[] = []
+  /** the last requests let go, oldest first; as many as the largest window counts */
+  readonly #slots: Slot[] = []
   readonly #keep: number
   #queue: Promise<void> = Promise.resolve()
   #pausedUntil = 0
@@ -58,30 +67,55 @@ export class Pacer {
     this.#keep = Math.max(0, ...windows.map((w) => w.requests))
   }
 
-  /** The earliest time the next request may be sent. */
-  #nextSlot(): number {
+  /** The earliest time the next request may be sent, or a request whose answer it waits for. */
+  #nextSlot(): number | Slot {
     let at = Math.max(this.#clock.now(), this.#pausedUntil)
     for (const w of this.#windows) {
-      // the request `requests` sends back must be a whole window (and the margin) before this one
-      const earlier = this.#sent[this.#sent.length - w.requests]
-      if (earlier !== undefined) at = Math.max(at, earlier + w.perMs + this.#margin)
+      // the request `requests` places back must have been counted a whole window before this one
+      const earlier = this.#slots[this.#slots.length - w.requests]
+      if (earlier === undefined) continue
+      if (earlier.at === null) return earlier
+      at = Math.max(at, earlier.at + w.perMs + this.#margin)
     }
     return at
   }
 
-  /** Waits for a slot and takes it; callers are served in the order they asked. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot and takes it; callers are served in the order they asked. Call the
+   * returned function when the answer has come (or the request failed).
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     const turn = this.#queue.then(async () => {
       for (;;) {
-        const wait = this.#nextSlot() - this.#clock.now()
+        const next = this.#nextSlot()
+        if (typeof next !== 'number') {
+          await abortable(next.done, signal)
+          continue
+        }
+        const wait = next - this.#clock.now()
         if (wait <= 0) break
         await this.#clock.sleep(wait, signal)
       }
-      this.#sent.push(this.#clock.now())
-      if (this.#sent.length > this.#keep) this.#sent.splice(0, this.#sent.length - this.#keep)
+      let finish: () => void = () => undefined
+      const slot: Slot = {
+        at: null,
+        done: new Promise<void>((resolve) => {
+          finish = resolve
+        }),
+      }
+      this.#slots.push(slot)
+      if (this.#slots.length > this.#keep) this.#slots.splice(0, this.#slots.length - this.#keep)
+      return () => {
+        if (slot.at !== null) return
+        slot.at = this.#clock.now()
+        finish()
+      }
     })
     // a caller that gave up does not hold up the ones behind it
-    this.#queue = turn.catch(() => undefined)
+    this.#queue = turn.then(
+      () => undefined,
+      () => undefined,
+    )
     return turn
   }
 
@@ -89,6 +123,21 @@ export class Pacer {
   pauseUntil(until: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, until)
   }
+}
+
+function abortable(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise
+  signal.throwIfAborted()
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason as Error)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    void promise.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
 }
 
 export interface RetryPolicy {
@@ -187,7 +236,7 @@ export async function send(
   const what = describe(init.method, url)
   let last: { status: number | null; detail: string } = { status: null, detail: '' }
   for (let attempt = 1; attempt <= client.retry.attempts; attempt++) {
-    await pacer?.acquire(client.signal)
+    const answered = (await pacer?.acquire(client.signal)) ?? (() => undefined)
     let response: Response
     try {
       const timeout = AbortSignal.timeout(client.timeoutMs)
@@ -195,7 +244,9 @@ export async function send(
         ...init,
         signal: client.signal ? AbortSignal.any([client.signal, timeout]) : timeout,
       })
+      answered()
     } catch (error) {
+      answered()
       if (client.signal?.aborted === true) throw client.signal.reason
       client.onResponse?.({ url, status: null, attempt })
       last = { status: null, detail: error instanceof Error ? causeText(error) : String(error) }

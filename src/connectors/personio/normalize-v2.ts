@@ -63,6 +63,7 @@ export const V2Employment = z.looseObject({
       last_working_day: z.string().nullish(),
     })
     .nullish(),
+  employment_end_date: z.string().nullish(),
   updated_at: z.string().nullish(),
 })
 export type V2Employment = z.infer<typeof V2Employment>
@@ -146,7 +147,7 @@ export function normalizeV2(
     e.hireDate = read('employment_start_date', () => calendarDate(m.employment_start_date), null)
     e.terminationDate = read(
       'termination.termination_date',
-      () => calendarDate(m.termination?.termination_date),
+      () => calendarDate(m.termination?.termination_date ?? m.employment_end_date),
       null,
     )
     e.lastWorkingDay = read(
@@ -186,4 +187,49 @@ export function normalizeV2(
   }
   if (issues.length > 0) return { invalid: { externalId, issues } }
   return { record: e }
+}
+
+const PERSON_KEYS: Readonly<Record<string, string>> = {
+  email: 'workEmail',
+  first_name: 'firstName',
+  last_name: 'lastName',
+  preferred_name: 'preferredName',
+  gender: 'gender',
+  updated_at: 'sourceUpdatedAt',
+}
+const EMPLOYMENT_KEYS: Readonly<Record<string, readonly string[]>> = {
+  status: ['status'],
+  employment_start_date: ['hireDate'],
+  employment_end_date: ['terminationDate', 'lastWorkingDay'],
+  position: ['position'],
+  weekly_working_hours: ['weeklyHours'],
+  type: ['employmentType'],
+  supervisor: ['supervisorExternalId'],
+}
+
+/**
+ * The model fields a v2 person and employment show the credential reads: the keys it sends (v2
+ * leaves out what a credential may not read; a key with a null value is readable). Some keys
+ * come only with a value (a supervisor, a custom attribute): the union over a read tells.
+ */
+export function readableV2(
+  person: V2Person,
+  employment: V2Employment | null,
+  held: HeldKeys,
+): string[] {
+  const out = ['externalId']
+  for (const [key, path] of Object.entries(PERSON_KEYS))
+    if (Object.hasOwn(person, key)) out.push(path)
+  if (employment) {
+    for (const [key, paths] of Object.entries(EMPLOYMENT_KEYS)) {
+      if (Object.hasOwn(employment, key)) out.push(...paths)
+    }
+    if (employment.termination?.termination_date != null) out.push('terminationDate')
+  }
+  for (const a of person.custom_attributes ?? []) {
+    const key = customKeyV2(a.id)
+    out.push(`custom.${key}`)
+    for (const field of CUSTOM_HELD) if (held[field] === key) out.push(field)
+  }
+  return out
 }

@@ -21,6 +21,7 @@ import {
   currentEmployment,
   customKeyV2,
   normalizeV2,
+  readableV2,
 } from './normalize-v2.ts'
 import type { V2Employment as Employment } from './normalize-v2.ts'
 import { PersonioApi } from './personio-api.ts'
@@ -258,14 +259,28 @@ async function* readV2(
   const cursors = new Set<string>()
   let complete = since === undefined
   let held: HeldKeys | null = null
-  let readable: Set<string> | null = null
+  const readable = new Set<string>()
   let read = 0
   const query = new URLSearchParams({ limit: String(V2_PAGE_SIZE) })
   if (since !== undefined) query.set('updated_at.gt', new Date(Date.parse(since)).toISOString())
   let next = `v2/persons?${query.toString()}`
   for (;;) {
     cursors.add(next)
-    const body = await api.get(next, 'GET /v2/persons')
+    let body: unknown
+    try {
+      body = await api.get(next, 'GET /v2/persons')
+    } catch (error) {
+      const e = asSyncError(error)
+      // the first page failing is a failed read; a later one ends it short of everyone
+      if (fatal(e) || read === 0) throw e
+      complete = false
+      issues.push(
+        pageIssue(
+          `the persons after the first ${String(read)} could not be read (${e.message}): nobody is marked a leaver for being missing`,
+        ),
+      )
+      break
+    }
     const page = V2Page.safeParse(body)
     if (!page.success) {
       throw new SyncError(
@@ -290,6 +305,9 @@ async function* readV2(
       if (typeof id !== 'string' && typeof id !== 'number') return normalizeV2(raw, null, keys, day)
       try {
         const employment = currentEmployment(await employmentsOf(api, String(id)))
+        const person = V2Person.safeParse(raw)
+        if (person.success)
+          for (const path of readableV2(person.data, employment, keys)) readable.add(path)
         return normalizeV2(raw, employment, keys, day)
       } catch (error) {
         const e = asSyncError(error)
@@ -318,10 +336,6 @@ async function* readV2(
         if (result.invalid.issues.some((i) => i.code === 'employment_unreadable')) complete = false
       }
     }
-    for (const e of out.records) {
-      readable ??= new Set(['externalId', 'status', 'custom'])
-      for (const [path, value] of Object.entries(presence(e))) if (value) readable.add(path)
-    }
     read += persons.length
     ctx.progress?.({ read, total: null })
     yield out
@@ -339,35 +353,12 @@ async function* readV2(
     }
     next = following
   }
-  readable?.delete('custom')
   return {
     complete,
-    readableFields: readable === null ? null : [...readable],
+    readableFields: read === 0 ? null : [...readable],
     watermark: watermarkOf(startedAt),
     issues,
   }
-}
-
-/** Which v2 fields came with a value: the API has no list of readable attributes. */
-function presence(e: Employee): Record<string, boolean> {
-  const out: Record<string, boolean> = {
-    firstName: e.firstName !== null,
-    lastName: e.lastName !== null,
-    preferredName: e.preferredName !== null,
-    workEmail: e.workEmail !== null,
-    gender: e.gender !== null,
-    hireDate: e.hireDate !== null,
-    terminationDate: true,
-    lastWorkingDay: true,
-    position: e.position !== null,
-    weeklyHours: e.weeklyHours !== null,
-    employmentType: e.employmentType !== null,
-    supervisorExternalId: true,
-    sourceUpdatedAt: e.sourceUpdatedAt !== null,
-  }
-  for (const field of CUSTOM_HELD) out[field] = e[field] !== null
-  for (const key of Object.keys(e.custom)) out[`custom.${key}`] = true
-  return out
 }
 
 /** The type a field shows in the console: the model's, or the custom attribute's. */
@@ -475,7 +466,13 @@ async function fieldsV2(api: PersonioApi, ctx: ConnectorContext): Promise<FieldI
     ['supervisorExternalId', 'employment.supervisor.id', 'Supervisor'],
     ['sourceUpdatedAt', 'updated_at', 'Last modified'],
   ]
+  const readable = new Set(
+    persons.flatMap((p, i) =>
+      i < sampleIds.length ? readableV2(p, currentEmployment(employments[i] ?? []), held) : [],
+    ),
+  )
   for (const [path, key, label] of standard) {
+    if (!readable.has(path)) continue
     fields.push({
       path,
       key,
