@@ -83,6 +83,18 @@ describe('Pacer', () => {
     first()
     expect(await third).toBe(150)
   })
+
+  it('takes a request as counted half the shortest round trip before its answer', async () => {
+    const clock = virtualClock()
+    const pacer = new Pacer([{ requests: 1, perMs: 100 }], { clock })
+    const first = await pacer.acquire()
+    await clock.sleep(40)
+    first()
+    const second = await pacer.acquire()
+    // answered at 40 after a round trip of 40: counted by 20 at the latest
+    expect(clock.now()).toBe(120)
+    second()
+  })
 })
 
 describe('retryAfterMs', () => {

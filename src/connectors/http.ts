@@ -37,7 +37,8 @@ export const systemClock: Clock = {
 
 /** A request the pacer let go: `done()` when its answer (or its failure) came back. */
 interface Slot {
-  /** When the HR system counted it at the latest: the time its answer came, once it came. */
+  readonly sentAt: number
+  /** When the HR system counted it at the latest, once its answer came. */
   at: number | null
   readonly done: Promise<void>
 }
@@ -45,10 +46,11 @@ interface Slot {
 /**
  * Paces requests to fit every window at once (so a limit of "300 a minute, 15 a second" is met
  * by bursts of 15 and never by a 429). A server counts a request when it handles it, somewhere
- * between sending and answering: only the answer's time is sure to come after the count, so a
- * window is measured from the answers of the requests it holds (the next burst waits for the
- * answers of the last one, not just for the clock). One pacer serves every request to one
- * rate-limited endpoint; `marginMs` is added to each window for clocks that tick coarsely.
+ * between sending and answering, and a request may wait at the server before it is handled: so a
+ * window is measured from when each request was counted at the latest, its answer's time less
+ * half the shortest round trip seen (the way back takes at least that, on a network as fast both
+ * ways); the next burst waits for the answers of the last one, not just for the clock. One pacer
+ * serves every request to one rate-limited endpoint; `marginMs` is added to each window.
  */
 export class Pacer {
   readonly #windows: readonly RateWindow[]
@@ -59,6 +61,7 @@ export class Pacer {
   readonly #keep: number
   #queue: Promise<void> = Promise.resolve()
   #pausedUntil = 0
+  #shortestRoundTrip = Infinity
 
   constructor(windows: readonly RateWindow[], options: { clock?: Clock; marginMs?: number } = {}) {
     this.#windows = windows
@@ -98,6 +101,7 @@ export class Pacer {
       }
       let finish: () => void = () => undefined
       const slot: Slot = {
+        sentAt: this.#clock.now(),
         at: null,
         done: new Promise<void>((resolve) => {
           finish = resolve
@@ -107,7 +111,9 @@ export class Pacer {
       if (this.#slots.length > this.#keep) this.#slots.splice(0, this.#slots.length - this.#keep)
       return () => {
         if (slot.at !== null) return
-        slot.at = this.#clock.now()
+        const now = this.#clock.now()
+        this.#shortestRoundTrip = Math.min(this.#shortestRoundTrip, now - slot.sentAt)
+        slot.at = Math.max(slot.sentAt, now - this.#shortestRoundTrip / 2)
         finish()
       }
     })

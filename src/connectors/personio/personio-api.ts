@@ -22,6 +22,8 @@ const PACE_MARGIN_MS = 25
 /** What one Personio credential shares in this process: its token and the pace of its calls. */
 interface Session {
   token: { value: string; expiresAt: number } | null
+  /** The token request under way: concurrent requests wait for it rather than ask again. */
+  pending: Promise<{ value: string; expiresAt: number }> | null
   readonly pacers: Map<string, Pacer>
 }
 
@@ -43,7 +45,7 @@ function sessionOf(config: PersonioConfig, secret: PersonioSecret): Session {
     .digest('hex')
   let session = sessions.get(key)
   if (!session) {
-    session = { token: null, pacers: new Map() }
+    session = { token: null, pending: null, pacers: new Map() }
     sessions.set(key, session)
   }
   return session
@@ -115,8 +117,14 @@ export class PersonioApi {
     const cached = this.#session.token
     // a minute early, so a token never expires between sending and arriving
     if (cached && cached.expiresAt - 60_000 > this.#now().getTime()) return cached.value
-    const fresh = this.config.apiVersion === 'v1' ? await this.#authV1() : await this.#authV2()
-    this.#session.token = fresh
+    const session = this.#session
+    session.pending ??= (this.config.apiVersion === 'v1' ? this.#authV1() : this.#authV2()).finally(
+      () => {
+        session.pending = null
+      },
+    )
+    const fresh = await session.pending
+    session.token = fresh
     return fresh.value
   }
 

@@ -33,8 +33,11 @@ import { customType } from './personio-values.ts'
 /** The largest pages each API serves. */
 export const V1_PAGE_SIZE = 100
 export const V2_PAGE_SIZE = 50
-/** Requests in flight at once: enough to keep the pace with latency, the pacer does the rest. */
-const CONCURRENCY = 8
+/**
+ * Requests in flight at once: a whole burst (Personio allows 15 a second) can be under way while
+ * the answers come; the pacer keeps the rate.
+ */
+const CONCURRENCY = 16
 /**
  * How far back an incremental read looks before the last one started. Personio reads
  * `updated_since` without a time zone, in one it does not document: a day covers any.

@@ -1,0 +1,103 @@
+// Full Personio reads of 1,000 / 10,000 / 50,000 employees from the simulator, with Personio's
+// documented limits and 100 ms latency: wall time, requests, 429s, and the ratio to the floor (the
+// fastest the limits and the latency allow). Then an incremental read after 10 edits. Prints one
+// JSON line.
+import { performance } from 'node:perf_hooks'
+
+import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
+import { PersonioConfig } from '../../src/connectors/personio/personio-config.ts'
+import type { ReadOptions } from '../../src/connectors/connector.ts'
+import { PERSONIO_RATE_LIMITS } from '../../sim/personio/personio-rate-limits.ts'
+import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { minimumDurationMs } from '../../sim/shared/sliding-window-limiter.ts'
+
+const SIZES = (process.env['BENCH_PERSONIO_SIZES'] ?? '1000,10000,50000').split(',').map(Number)
+const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 100)
+const PAGE = 100
+const windows = PERSONIO_RATE_LIMITS.v1Employees?.windows ?? []
+
+const employeeRequests = (
+  routes: Record<string, { requests: number; statuses: Record<string, number> }>,
+) => routes['GET /v1/company/employees'] ?? { requests: 0, statuses: {} }
+
+interface Measured {
+  readonly ms: number
+  readonly requests: number
+  readonly authRequests: number
+  readonly tooMany: number
+  readonly records: number
+  readonly complete: boolean
+  readonly watermark: string | null
+}
+
+async function main() {
+  const results = []
+  for (const employees of SIZES) {
+    const sim = await startPersonioSim({ employees, seed: 1, latencyMs: LATENCY_MS })
+    const [c] = sim.credentials
+    if (!c) throw new Error('no credential')
+    const config = PersonioConfig.parse({ baseUrl: sim.url, appId: 'hris-sync-bench' })
+    const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+    const ctx = { now: () => new Date() }
+
+    const measure = async (options: ReadOptions): Promise<Measured> => {
+      sim.admin.resetStats()
+      const start = performance.now()
+      const reading = personioConnector.read(config, secret, ctx, options)
+      let records = 0
+      let step = await reading.next()
+      while (step.done !== true) {
+        records += step.value.records.length
+        step = await reading.next()
+      }
+      const ms = performance.now() - start
+      const stats = sim.stats()
+      const auth = stats.routes['POST /v1/auth']?.requests ?? 0
+      return {
+        ms,
+        requests: stats.requests,
+        authRequests: auth,
+        tooMany: stats.rateLimited,
+        records,
+        complete: step.value.complete,
+        watermark: step.value.watermark,
+      }
+    }
+
+    const pages = Math.ceil(employees / PAGE)
+    // the floor: every page request sent as early as the windows allow, each answered after the
+    // latency; a read that needs a token first waits one more round trip for it
+    const floor = (withToken: boolean) =>
+      minimumDurationMs(pages, windows) + LATENCY_MS + (withToken ? LATENCY_MS : 0)
+
+    // first read: no token yet, no idea of the company's size (the first page tells)
+    const first = await measure({})
+    // a later read, as the next scheduled one: the token is cached, the last read's size is the
+    // hint, and the rate windows of the first read have passed (a minute when it filled one)
+    const settle = (requests: number) =>
+      new Promise((resolve) => setTimeout(resolve, requests > 15 * 4 ? 61_000 : 1_500))
+    await settle(first.requests)
+    const repeat = await measure({ sizeHint: first.records })
+    await settle(repeat.requests)
+    // someone edits 10 employees in Personio; the next read asks only for changes
+    for (const p of sim.admin.employees().slice(0, 10)) {
+      sim.admin.editEmployee(p.id, { position: `Edited ${String(p.id)}` })
+    }
+    const incremental = await measure({ since: repeat.watermark ?? '' })
+    const onEmployees = employeeRequests(sim.stats().routes)
+    results.push({
+      employees,
+      pages,
+      first: { ...first, floorMs: floor(true), minimumRequests: pages + 1 },
+      repeat: { ...repeat, floorMs: floor(false), minimumRequests: pages },
+      incremental: { ...incremental, employeeRequests: onEmployees.requests },
+    })
+    await sim.close()
+    process.stderr.write(
+      `  ${String(employees)}: first ${first.ms.toFixed(0)} ms (floor ${floor(true)}), repeat ${repeat.ms.toFixed(0)} ms (floor ${floor(false)}), ${String(repeat.requests)} requests, ${String(first.tooMany + repeat.tooMany)} 429s; incremental ${incremental.ms.toFixed(0)} ms, ${String(incremental.requests)} requests, ${String(incremental.records)} records\n`,
+    )
+  }
+  console.log(JSON.stringify({ latencyMs: LATENCY_MS, results }))
+}
+
+await main()
