@@ -145,11 +145,12 @@ export const mountV1 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
       const requested = query
         .getAll('attributes[]')
         .map((key) => ATTRIBUTE_BY_KEY.get(key))
-        .filter((d) => d !== undefined)
+        // an attribute the credential cannot read selects nothing, as it shows nothing
+        .filter((d): d is AttributeDefinition => d !== undefined && ctx.readable(d.key))
       const matching = state
         .people()
         .filter((p) =>
-          requested.length === 0
+          query.getAll('attributes[]').length === 0
             ? Date.parse(p.updatedAt) > since.getTime()
             : requested.some((d) => changedAfter(p, d, since.getTime())),
         )

@@ -277,23 +277,21 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   const renderEmployment = (p: Person, readable: (key: string) => boolean) => {
     const has = (key: string) => readable(key)
     const personId = String(p.id)
-    const termination =
-      p.terminationDate === null
-        ? {}
-        : {
-            termination: {
-              ...(has('termination_date') ? { termination_date: p.terminationDate } : {}),
-              ...(has('last_working_day') && p.lastWorkingDay !== null
-                ? { last_working_day: p.lastWorkingDay }
-                : {}),
-              ...(has('termination_type') && p.terminationType !== null
-                ? { type: TERMINATION_TYPES[p.terminationType] }
-                : {}),
-              ...(has('termination_reason') && p.terminationReason !== null
-                ? { reason: p.terminationReason }
-                : {}),
-            },
-          }
+    const ended = {
+      ...(has('termination_date') && p.terminationDate !== null
+        ? { termination_date: p.terminationDate }
+        : {}),
+      ...(has('last_working_day') && p.lastWorkingDay !== null
+        ? { last_working_day: p.lastWorkingDay }
+        : {}),
+      ...(has('termination_type') && p.terminationType !== null
+        ? { type: TERMINATION_TYPES[p.terminationType] }
+        : {}),
+      ...(has('termination_reason') && p.terminationReason !== null
+        ? { reason: p.terminationReason }
+        : {}),
+    }
+    const termination = Object.keys(ended).length > 0 ? { termination: ended } : {}
     const orgUnits = [
       ...(has('team') && p.teamId !== null ? [{ type: 'team', id: String(p.teamId) }] : []),
       ...(has('department') ? [{ type: 'department', id: String(p.departmentId) }] : []),

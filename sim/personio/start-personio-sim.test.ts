@@ -301,6 +301,11 @@ describe('credentials', () => {
     expect(
       (person['custom_attributes'] as { id: string }[]).every((c) => c.id === 'dynamic_1146706'),
     ).toBe(true)
+    const since = sim.clock.now().toISOString()
+    sim.clock.advance(1_000)
+    sim.admin.editEmployee(2, { firstName: 'Jörg' })
+    const hidden = `${sim.url}/v1/company/employees?updated_since=${since}&attributes[]=first_name`
+    expect(v1Page(await request(hidden, bearerInit(token))).data).toEqual([])
     const everything = await v1Token(sim, 0)
     const attributesAll = (
       await request(`${sim.url}/v1/company/employees/attributes`, bearerInit(everything))
