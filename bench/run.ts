@@ -15,6 +15,15 @@ const run = (file: string, env: Record<string, string> = {}): Record<string, unk
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
 }
 
+interface ReadFigures {
+  ms: number
+  requests: number
+  tooMany: number
+  records: number
+  floorMs?: number
+  minimumRequests?: number
+}
+
 const fmt = (n: unknown) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : '?')
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU'
 const machine = `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`
@@ -40,6 +49,19 @@ const applyCase = (backend: 'pglite' | 'postgres') => {
   }
 }
 const applied = { pglite: applyCase('pglite'), postgres: applyCase('postgres') }
+console.log(
+  'Personio reads: 1,000 / 10,000 / 50,000 employees, 100 ms latency, documented limits …',
+)
+const personio = run('personio-read.ts') as {
+  latencyMs: number
+  results: {
+    employees: number
+    pages: number
+    first: ReadFigures
+    repeat: ReadFigures
+    incremental: ReadFigures & { employeeRequests: number }
+  }[]
+}
 const rates = (r: Record<string, unknown> | null, key: string) =>
   r === null ? 'not measured' : (r[key] as number[]).map((x) => fmt(x)).join(', ')
 const applyRow = (name: string, r: Record<string, unknown> | null, target: string) =>
@@ -112,5 +134,37 @@ be computed again (half the bytes); an apply reads only the changes that do some
 entry and one audit entry per batch rather than per person. PGlite in memory is slower than on disk
 (its in-memory files grow by copying), so the embedded database is measured on disk, as it runs.
 `
-writeFileSync(path.join(here, '..', 'BENCHMARKS.md'), report + applyReport)
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+const readRow = (employees: number, kind: string, r: ReadFigures) =>
+  `| ${fmt(employees)} | ${kind} | ${seconds(r.ms)} | ${seconds(r.floorMs ?? 0)} | ${(r.ms / (r.floorMs ?? r.ms)).toFixed(2)} | ${fmt(r.requests)} (${fmt(r.minimumRequests)}) | ${fmt(r.tooMany)} |`
+const personioReport = `
+## Personio reads
+
+The Personio connector (v1) reading the simulator (\`sim/personio/\`, a separate HTTP server in the
+benchmark's process) with Personio's documented limits on \`GET /v1/company/employees\` (300
+requests a minute with bursts of 15 a second, as sliding windows) and ${fmt(personio.latencyMs)} ms latency on
+every answer. The floor is the fastest those allow: every page request sent as early as the windows
+let it (\`minimumDurationMs\`), the last answered after the latency, plus a round trip for the token
+when the read needs one. Requests: what the simulator answered (in brackets the minimum: one per
+100 employees, and the token).
+
+- *first*: a new process, no token, no idea of the size: the token, then the first page (its total
+  says how many more), then the rest in parallel under the limits.
+- *next*: the next scheduled read: the token cached, the last read's size as a hint, so every page
+  is asked for at once; started after the rate windows of the first read had passed.
+
+| employees | read | wall time | floor | ratio | requests (minimum) | 429s |
+|---|---|---|---|---|---|---|
+${personio.results.map((r) => [readRow(r.employees, 'first', r.first), readRow(r.employees, 'next', r.repeat)].join('\n')).join('\n')}
+
+Incremental read after 10 edits in Personio (\`updated_since\`, which answers every change at once):
+
+| employees | wall time | requests | employees read |
+|---|---|---|---|
+${personio.results.map((r) => `| ${fmt(r.employees)} | ${seconds(r.incremental.ms)} | ${fmt(r.incremental.requests)} | ${fmt(r.incremental.records)} |`).join('\n')}
+
+An incremental read looks back a day before the last read started (Personio reads
+\`updated_since\` without a time zone): it also returns everyone else changed in that day.
+`
+writeFileSync(path.join(here, '..', 'BENCHMARKS.md'), report + applyReport + personioReport)
 console.log('wrote BENCHMARKS.md')

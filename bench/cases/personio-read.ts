@@ -1,14 +1,17 @@
 // Full Personio reads of 1,000 / 10,000 / 50,000 employees from the simulator, with Personio's
 // documented limits and 100 ms latency: wall time, requests, 429s, and the ratio to the floor (the
-// fastest the limits and the latency allow). Then an incremental read after 10 edits. Prints one
-// JSON line.
+// fastest the limits and the latency allow). Then an incremental read after 10 edits. The
+// simulator runs in a process of its own, as Personio runs on machines of its own; it is driven
+// through its test-only admin API. Prints one JSON line.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 
 import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
 import { PersonioConfig } from '../../src/connectors/personio/personio-config.ts'
 import type { ReadOptions } from '../../src/connectors/connector.ts'
 import { PERSONIO_RATE_LIMITS } from '../../sim/personio/personio-rate-limits.ts'
-import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import type { PersonioSimStats } from '../../sim/personio/personio-stats.ts'
 import { minimumDurationMs } from '../../sim/shared/sliding-window-limiter.ts'
 
 const SIZES = (process.env['BENCH_PERSONIO_SIZES'] ?? '1000,10000,50000').split(',').map(Number)
@@ -16,9 +19,53 @@ const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 100)
 const PAGE = 100
 const windows = PERSONIO_RATE_LIMITS.v1Employees?.windows ?? []
 
-const employeeRequests = (
-  routes: Record<string, { requests: number; statuses: Record<string, number> }>,
-) => routes['GET /v1/company/employees'] ?? { requests: 0, statuses: {} }
+/** `npm run sim:personio` in a child process: its URL and credential, and a way to stop it. */
+async function simulator(employees: number) {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(import.meta.dirname, '../../sim/personio/main.ts'),
+      '--employees',
+      String(employees),
+      '--latency',
+      String(LATENCY_MS),
+      '--seed',
+      '1',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let out = ''
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('admin:')) resolve()
+    })
+    child.on('exit', (code) => {
+      reject(new Error(`the simulator stopped (${String(code)})`))
+    })
+  })
+  const field = (name: string) => new RegExp(`${name}:\\s+(\\S+)`).exec(out)?.[1] ?? ''
+  const url = field('Personio simulator')
+  const admin = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${url}/_admin/${route}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return response.json()
+  }
+  return {
+    url,
+    secret: { clientId: field('client_id'), clientSecret: field('client_secret') },
+    stats: () => admin('GET', 'stats') as Promise<PersonioSimStats>,
+    resetStats: () => admin('POST', 'stats/reset'),
+    edit: (id: number) =>
+      admin('PATCH', `employees/${String(id)}`, { position: `Edited ${String(id)}` }),
+    close: () => {
+      child.kill()
+    },
+  }
+}
 
 interface Measured {
   readonly ms: number
@@ -33,15 +80,13 @@ interface Measured {
 async function main() {
   const results = []
   for (const employees of SIZES) {
-    const sim = await startPersonioSim({ employees, seed: 1, latencyMs: LATENCY_MS })
-    const [c] = sim.credentials
-    if (!c) throw new Error('no credential')
+    const sim = await simulator(employees)
     const config = PersonioConfig.parse({ baseUrl: sim.url, appId: 'hris-sync-bench' })
-    const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+    const { secret } = sim
     const ctx = { now: () => new Date() }
 
     const measure = async (options: ReadOptions): Promise<Measured> => {
-      sim.admin.resetStats()
+      await sim.resetStats()
       const start = performance.now()
       const reading = personioConnector.read(config, secret, ctx, options)
       let records = 0
@@ -51,7 +96,7 @@ async function main() {
         step = await reading.next()
       }
       const ms = performance.now() - start
-      const stats = sim.stats()
+      const stats = await sim.stats()
       const auth = stats.routes['POST /v1/auth']?.requests ?? 0
       return {
         ms,
@@ -80,11 +125,9 @@ async function main() {
     const repeat = await measure({ sizeHint: first.records })
     await settle(repeat.requests)
     // someone edits 10 employees in Personio; the next read asks only for changes
-    for (const p of sim.admin.employees().slice(0, 10)) {
-      sim.admin.editEmployee(p.id, { position: `Edited ${String(p.id)}` })
-    }
+    for (let id = 1; id <= 10; id++) await sim.edit(id)
     const incremental = await measure({ since: repeat.watermark ?? '' })
-    const onEmployees = employeeRequests(sim.stats().routes)
+    const onEmployees = (await sim.stats()).routes['GET /v1/company/employees'] ?? { requests: 0 }
     results.push({
       employees,
       pages,
@@ -92,7 +135,7 @@ async function main() {
       repeat: { ...repeat, floorMs: floor(false), minimumRequests: pages },
       incremental: { ...incremental, employeeRequests: onEmployees.requests },
     })
-    await sim.close()
+    sim.close()
     process.stderr.write(
       `  ${String(employees)}: first ${first.ms.toFixed(0)} ms (floor ${floor(true)}), repeat ${repeat.ms.toFixed(0)} ms (floor ${floor(false)}), ${String(repeat.requests)} requests, ${String(first.tooMany + repeat.tooMany)} 429s; incremental ${incremental.ms.toFixed(0)} ms, ${String(incremental.requests)} requests, ${String(incremental.records)} records\n`,
     )

@@ -37,7 +37,10 @@ export const createPersonioApp = (
       const { chaos, latencyMs } = state.config
       const request = requestKey(c)
       const attempt = state.attempt(request)
-      if (latencyMs > 0) await sleep(latencyMs)
+      // the network's delay, half on the way in (before Personio counts the request) and half
+      // on the way back: a client sees the whole of it, Personio's rate limiter only the first
+      const inbound = Math.floor(latencyMs / 2)
+      if (inbound > 0) await sleep(inbound)
       if (chaos.strikes('slow', request, attempt)) await sleep(chaos.options.slowMs ?? 2000)
       if (chaos.strikes('drop', request, attempt)) {
         status = 'dropped'
@@ -55,6 +58,7 @@ export const createPersonioApp = (
       }
       await next()
       status = c.res.status
+      if (latencyMs - inbound > 0) await sleep(latencyMs - inbound)
     } finally {
       state.stats.end(route, status)
     }

@@ -1,5 +1,5 @@
-// Validates simulator responses against Personio's public API documents (../shared/reference/
-// personio beside the repository, or PERSONIO_REFERENCE_DIR), with Ajv. OpenAPI 3.0 schemas are
+// Validates simulator responses against Personio's public API documents (copied byte for byte
+// into reference/ beside this file, see its SOURCE.txt; or PERSONIO_REFERENCE_DIR), with Ajv. OpenAPI 3.0 schemas are
 // JSON Schema plus a few keywords: Ajv knows `nullable`, and ignores `example`, `readOnly`, `x-*`.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -11,7 +11,7 @@ import { parse } from 'yaml'
 
 export const REFERENCE_DIR =
   process.env['PERSONIO_REFERENCE_DIR'] ??
-  path.resolve(import.meta.dirname, '../../../shared/reference/personio')
+  path.resolve(import.meta.dirname, 'reference')
 
 const DOCUMENTS = {
   auth: 'personio-auth-api.yaml',
