@@ -17,7 +17,7 @@ export const PERSONIO_LIMITS = {
 } as const satisfies Record<string, readonly RateWindow[]>
 
 /** Time added to each window for a request's way to Personio (arrival, not sending, counts). */
-const PACE_MARGIN_MS = 25
+const PACE_MARGIN_MS = 5
 
 /** What one Personio credential shares in this process: its token and the pace of its calls. */
 interface Session {
