@@ -5,6 +5,7 @@ import { PersonioConfig } from '../../src/connectors/personio/personio-config.ts
 import type { PersonioSecret } from '../../src/connectors/personio/personio-config.ts'
 import { validateEmployees } from '../../src/core/model/validate-employees.ts'
 import { ATTRIBUTES } from '../../sim/personio/personio-attributes.ts'
+import { fakeClock } from '../../sim/personio/personio-test-kit.ts'
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import { generateCompany } from '../../sim/shared/generate-company.ts'
 import type { Person } from '../../sim/shared/company.ts'
@@ -140,6 +141,45 @@ describe('Personio connector, beyond the contract', { timeout: 60_000 }, () => {
       expect(routes['POST /v1/auth']?.requests).toBe(1)
       // 3 pages a read: the second asked for all three at once
       expect(routes['GET /v1/company/employees']?.requests).toBe(6)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('asks for a new token when the old one has expired (24 h)', async () => {
+    const clock = fakeClock()
+    const sim = await startPersonioSim({ employees: 30, seed: SEED, now: clock.now })
+    try {
+      const [c] = sim.credentials
+      if (!c) throw new Error('no credential')
+      const config = PersonioConfig.parse({ baseUrl: sim.url, appId: 'token-expiry' })
+      const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+      await readAll(personioConnector.read(config, secret, { now: clock.now }))
+      clock.advance(25 * 60 * 60 * 1000)
+      const again = await readAll(personioConnector.read(config, secret, { now: clock.now }))
+      expect(validateEmployees(again.records).employees).toHaveLength(30)
+      expect(sim.stats().routes['POST /v1/auth']?.requests).toBe(2)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('v2: stops at a next link that repeats, and calls the read incomplete', async () => {
+    const sim = await startPersonioSim({
+      employees: 60,
+      seed: SEED,
+      today: TODAY,
+      chaos: { repeatNextRate: 1 },
+    })
+    try {
+      const [c] = sim.credentials
+      if (!c) throw new Error('no credential')
+      const config = PersonioConfig.parse({ baseUrl: sim.url, apiVersion: 'v2' })
+      const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+      const read = await readAll(personioConnector.read(config, secret, ctx()))
+      expect(read.end.complete).toBe(false)
+      expect(read.end.issues.map((i) => i.message).join('\n')).toContain('same next page twice')
+      expect(validateEmployees(read.records).employees.length).toBeLessThanOrEqual(60)
     } finally {
       await sim.close()
     }

@@ -43,6 +43,7 @@ describe('readabilityIssues', () => {
     filter: { all: [{ field: 'legalEntity', op: 'eq', value: 'Acme GmbH' }] },
   })
   const all = new Set([
+    'status',
     'firstName',
     'lastName',
     'preferredName',
@@ -72,6 +73,11 @@ describe('readabilityIssues', () => {
       'terminationDate',
       'warning',
       'termination date is not readable with these credentials: leavers cannot be detected',
+    ],
+    [
+      'status',
+      'warning',
+      'status is not readable with these credentials: leavers are found by their termination date only, and employees on leave or onboarding look active',
     ],
     [
       'employeeNumber',

@@ -79,6 +79,13 @@ export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<stri
 
   if (!can('terminationDate')) {
     missing('terminationDate', 'leavers cannot be detected', 'warning', ['terminationDate'])
+  } else if (!can('status')) {
+    missing(
+      'status',
+      'leavers are found by their termination date only, and employees on leave or onboarding look active',
+      'warning',
+      ['status'],
+    )
   }
   const identifierPaths = config.identifiers.map((rule) =>
     typeof rule === 'string'
