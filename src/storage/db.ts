@@ -29,6 +29,8 @@ export interface Db {
   readonly kind: 'postgres' | 'pglite'
   /** PostgreSQL only: PGlite is one process's database, locks in memory do. */
   readonly locks: LockSession | null
+  /** The driver under Kysely, for what Kysely cannot say (pg-boss's multi-statement scripts). */
+  readonly raw: { readonly pglite: PGlite } | { readonly pool: pg.Pool }
   close(): Promise<void>
 }
 
@@ -136,6 +138,8 @@ export async function migrate(kysely: Kysely<Database>): Promise<MigrationResult
     provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
     migrationTableName: 'hris_sync_migrations',
     migrationLockTableName: 'hris_sync_migrations_lock',
+    // migrations of parallel work land in any order (0003 before 0002): each runs once
+    allowUnorderedMigrations: true,
   })
   const result = await migrator.migrateToLatest()
   if (result.error !== undefined) {
@@ -154,9 +158,11 @@ export async function createDb(config: DbConfig): Promise<Db> {
   let release = () => {}
   let kind: Db['kind']
   let locks: (LockSession & { close(): Promise<void> }) | null = null
+  let raw: Db['raw']
   if (config.databaseUrl !== null) {
     locks = lockSession(config.databaseUrl)
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 })
+    raw = { pool }
     // an idle client that loses its server must not crash the process
     pool.on('error', () => {})
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
@@ -172,6 +178,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
     }
     kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
     kind = 'pglite'
+    raw = { pglite }
   }
   try {
     await migrate(kysely)
@@ -189,6 +196,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
     kysely,
     kind,
     locks,
+    raw,
     async close() {
       await locks?.close()
       await kysely.destroy()

@@ -185,3 +185,181 @@ export interface Store {
 
   close(): Promise<void>
 }
+
+// ─── Ongoing sync (jobs/): schedules, connection health, the outbox, webhooks ───
+
+export const SCHEDULE_KINDS = ['incremental', 'full'] as const
+/** An incremental run reads what changed since the watermark; a full run reads everyone. */
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number]
+
+/** `active`, `quarantined` (too many failures in a row) or `needs_reauth` (credentials refused). */
+export const CONNECTION_STATUSES = ['active', 'quarantined', 'needs_reauth'] as const
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number]
+
+/** One kind of scheduled run of a connection: its cron, in its time zone, and when it is due. */
+export interface ScheduleSlot {
+  readonly cron: string
+  readonly timeZone: string
+  readonly nextAt: string
+}
+
+/** How a connection has been doing: failures in a row, quarantine, the last error. */
+export interface ConnectionHealth {
+  readonly connectionId: string
+  readonly workspaceId: string
+  readonly status: string
+  readonly consecutiveFailures: number
+  readonly quarantinedAt: string | null
+  readonly lastAttemptAt: string | null
+  readonly lastError: { readonly code: string; readonly message: string } | null
+}
+
+/** A connection as the scheduler sees it: its latest schedule (as stored), health and slots. */
+export interface ScheduledConnection extends ConnectionHealth {
+  /** The latest sync config's schedule, as given (parse it); null: never configured. */
+  readonly schedule: unknown
+  /** The latest sync config's `timeZone`, null when it gives none. */
+  readonly timeZone: string | null
+  readonly slots: Readonly<Partial<Record<ScheduleKind, ScheduleSlot>>>
+}
+
+/** Schedule state and connection health, shared by every scheduler and worker process. */
+export interface ScheduleStore {
+  /** Every connection, with what the scheduler needs to decide what is due. */
+  scheduledConnections(): Promise<ScheduledConnection[]>
+  /** Sets a slot: the first time, or when the cron or time zone changed. */
+  setSlot(connectionId: string, kind: ScheduleKind, slot: ScheduleSlot): Promise<void>
+  /**
+   * Moves a slot due at `due` on to `next`; true for the one caller whose claim wins (however
+   * many processes tick at once, a slot is enqueued once).
+   */
+  claimSlot(connectionId: string, kind: ScheduleKind, due: string, next: string): Promise<boolean>
+  health(connectionId: string): Promise<ConnectionHealth | null>
+  /**
+   * A run attempt's outcome. A success clears the failures and a quarantine; a failure counts one
+   * more and quarantines the connection at `quarantineAfter` in a row. `quarantined`: this call
+   * put it in quarantine.
+   */
+  recordAttempt(
+    connectionId: string,
+    at: string,
+    error: { code: string; message: string } | null,
+    quarantineAfter: number,
+  ): Promise<{ health: ConnectionHealth; quarantined: boolean }>
+  /** Lets a quarantined or `needs_reauth` connection run on its schedule again (by hand). */
+  clearQuarantine(connectionId: string): Promise<ConnectionHealth>
+}
+
+/** A side effect waiting in the outbox (an invitation, person events, a notification). */
+export interface OutboxMessage {
+  readonly id: string
+  readonly workspaceId: string
+  readonly kind: string
+  readonly dedupeKey: string
+  readonly payload: Readonly<Record<string, unknown>>
+  readonly status: 'pending' | 'sending' | 'sent' | 'failed'
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly createdAt: string
+  readonly sentAt: string | null
+}
+
+export interface WebhookEndpoint {
+  readonly id: string
+  readonly workspaceId: string
+  readonly url: string
+  /** Event kinds sent to it (`person.created`…), or `*` for all. */
+  readonly events: readonly string[]
+  readonly enabled: boolean
+  readonly createdAt: string
+}
+
+/** One event for one endpoint, and how its delivery went (the endpoint's delivery log). */
+export interface WebhookDelivery {
+  readonly id: string
+  readonly endpointId: string
+  readonly workspaceId: string
+  /** Unique per endpoint: a receiver dedupes on it. */
+  readonly eventId: string
+  readonly kind: string
+  readonly payload: Readonly<Record<string, unknown>>
+  readonly status: 'pending' | 'delivering' | 'delivered' | 'failed'
+  readonly attempts: number
+  readonly responseStatus: number | null
+  readonly lastError: string | null
+  readonly createdAt: string
+  readonly deliveredAt: string | null
+}
+
+/**
+ * The outbox and what it fans out to. Messages of a workspace are held back while one of its runs
+ * is applying (its invitations and events go out once the run's changes are all in). An outbox
+ * message is claimed before it is sent and never claimed again once `sending`: an invitation is
+ * sent at most once whatever is retried. Webhook deliveries are retried until delivered (at least
+ * once; receivers dedupe on the event id).
+ */
+export interface OutboxStore {
+  /** Queues a message; one with the same dedupe key exists already: false, nothing queued. */
+  enqueue(input: {
+    workspaceId: string
+    kind: string
+    dedupeKey: string
+    payload: Readonly<Record<string, unknown>>
+  }): Promise<boolean>
+  /** Leases up to `limit` due messages for `leaseSeconds`; they stay `pending` until `sending`. */
+  claim(now: string, limit: number, leaseSeconds: number): Promise<OutboxMessage[]>
+  /** Just before the message leaves: after this, it is never sent again. */
+  markSending(id: string): Promise<void>
+  markSent(id: string, at: string): Promise<void>
+  /** Not delivered: tried again at `retryAt`, or failed for good when null. */
+  markFailed(id: string, error: string, retryAt: string | null): Promise<void>
+  /** Messages left `sending` by a process that died: failed (they may have gone out), returned. */
+  expireSending(now: string): Promise<OutboxMessage[]>
+  message(id: string): Promise<OutboxMessage | null>
+  messages(workspaceId: string, kind: string | null, limit: number): Promise<OutboxMessage[]>
+
+  setInviteStatus(workspaceId: string, personId: string, status: string): Promise<void>
+  /** The invitations of a person, newest first. */
+  invitations(workspaceId: string, personId: string): Promise<OutboxMessage[]>
+
+  createWebhook(input: {
+    id: string
+    workspaceId: string
+    url: string
+    events: readonly string[]
+    /** Sealed in the vault for the endpoint's id. */
+    secret: string
+  }): Promise<WebhookEndpoint>
+  webhooks(workspaceId: string): Promise<WebhookEndpoint[]>
+  webhookSecret(endpointId: string): Promise<string | null>
+  deleteWebhook(workspaceId: string, id: string): Promise<boolean>
+  /** Writes a message's deliveries and marks it sent, in one transaction. */
+  fanOut(
+    messageId: string,
+    at: string,
+    deliveries: readonly {
+      endpointId: string
+      eventId: string
+      kind: string
+      payload: Readonly<Record<string, unknown>>
+    }[],
+  ): Promise<void>
+  claimDeliveries(now: string, limit: number, leaseSeconds: number): Promise<WebhookDelivery[]>
+  recordDelivery(
+    id: string,
+    outcome: {
+      at: string
+      delivered: boolean
+      responseStatus: number | null
+      error: string | null
+      /** When not delivered: the next attempt, or null to give up. */
+      retryAt: string | null
+    },
+  ): Promise<void>
+  deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>
+
+  /** Who gets the workspace's notifications (quarantine, approval needed, credentials invalid). */
+  recipients(workspaceId: string): Promise<string[]>
+  addRecipient(workspaceId: string, email: string): Promise<void>
+  removeRecipient(workspaceId: string, email: string): Promise<boolean>
+}
