@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-
 import { Hono } from 'hono'
+
+import { throughNetwork } from '../shared/network.ts'
 
 import type { PersonioSimAdmin } from './personio-admin.ts'
 import { ADMIN_PREFIX, mountAdmin } from './personio-admin.ts'
 import { V2_SERVER_ERROR, v1Error, v2Error } from './personio-errors.ts'
 import type { Env } from './personio-http.ts'
-import { json, problem, requestKey } from './personio-http.ts'
+import { json, problem } from './personio-http.ts'
 import type { PersonioState } from './personio-state.ts'
 import { mountV1 } from './personio-v1.ts'
 import { mountV2 } from './personio-v2.ts'
@@ -35,30 +35,16 @@ export const createPersonioApp = (
     let status: number | 'dropped' = 500
     try {
       const { chaos, latencyMs } = state.config
-      const request = requestKey(c)
-      const attempt = state.attempt(request)
-      // the network's delay, half on the way in (before Personio counts the request) and half
-      // on the way back: a client sees the whole of it, Personio's rate limiter only the first
-      const inbound = Math.floor(latencyMs / 2)
-      if (inbound > 0) await sleep(inbound)
-      if (chaos.strikes('slow', request, attempt)) await sleep(chaos.options.slowMs ?? 2000)
-      if (chaos.strikes('drop', request, attempt)) {
-        status = 'dropped'
-        c.env.incoming.socket.destroy()
-        return new Response(null)
-      }
-      if (chaos.strikes('error', request, attempt)) {
-        const code =
-          [500, 502, 503][Math.floor(chaos.draw(`status/${request}/${String(attempt)}`) * 3)] ?? 500
-        c.res = c.req.path.startsWith('/v2/')
-          ? problem(v2Error(V2_SERVER_ERROR, state.traceId(), state.now()), code)
-          : json(v1Error(code, 'Something went wrong'), code)
-        status = code
-        return
-      }
-      await next()
-      status = c.res.status
-      if (latencyMs - inbound > 0) await sleep(latencyMs - inbound)
+      status = await throughNetwork(c, next, {
+        latencyMs,
+        slowMs: chaos.options.slowMs ?? 2000,
+        chaos,
+        attempt: state.attempt,
+        serverError: (code) =>
+          c.req.path.startsWith('/v2/')
+            ? problem(v2Error(V2_SERVER_ERROR, state.traceId(), state.now()), code)
+            : json(v1Error(code, 'Something went wrong'), code),
+      })
     } finally {
       state.stats.end(route, status)
     }

@@ -1,4 +1,5 @@
-import { createRandom } from '../shared/random.ts'
+import type { SeededChaos } from '../shared/chaos.ts'
+import { createSeededChaos } from '../shared/chaos.ts'
 
 /**
  * Misbehaviour on purpose, each a share of requests (0–1, default 0). Decisions depend only on
@@ -31,24 +32,14 @@ const RATE: Record<ChaosKind, keyof ChaosOptions> = {
   repeatNext: 'repeatNextRate',
 }
 
-export interface Chaos {
+export interface Chaos extends SeededChaos<ChaosKind> {
   readonly options: ChaosOptions
-  /** Whether `kind` strikes the `attempt`-th (0-based) sending of `request`. */
-  strikes(kind: ChaosKind, request: string, attempt: number): boolean
-  /** A number in [0, 1) for choices within a fault (which 5xx). */
-  draw(label: string): number
 }
 
-export const createChaos = (options: ChaosOptions, defaultSeed: number | string): Chaos => {
-  const seed = String(options.seed ?? defaultSeed)
-  const draw = (label: string) => createRandom(`chaos/${seed}/${label}`).next()
-  return {
-    options,
-    strikes(kind, request, attempt) {
-      const rate = Number(options[RATE[kind]] ?? 0)
-      if (rate <= 0) return false
-      return rate >= 1 || draw(`${kind}/${request}/${String(attempt)}`) < rate
-    },
-    draw,
-  }
-}
+export const createChaos = (options: ChaosOptions, defaultSeed: number | string): Chaos => ({
+  options,
+  ...createSeededChaos<ChaosKind>(
+    (kind) => options[RATE[kind]] as number | undefined,
+    options.seed ?? defaultSeed,
+  ),
+})

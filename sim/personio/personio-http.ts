@@ -46,13 +46,7 @@ export const overLimit = (
   return respond(headers)
 }
 
-/** The request without the host ('GET /v2/persons?limit=5'): what chaos decisions key on. */
-export const requestKey = (c: {
-  readonly req: { readonly method: string; readonly url: string }
-}) => {
-  const url = new URL(c.req.url)
-  return `${c.req.method} ${url.pathname}${url.search}`
-}
+export { requestKey } from '../shared/network.ts'
 
 /** The request's query parameters, repeated ones in order. */
 export const queryParams = (c: Ctx): URLSearchParams => new URL(c.req.url).searchParams

@@ -1,41 +1,11 @@
 // Helpers for tests that talk to a running simulator over 127.0.0.1.
 import type { PersonioSim, PersonioSimOptions } from './start-personio-sim.ts'
+import { fakeClock, request } from '../shared/test-kit.ts'
+import type { Answer, FakeClock } from '../shared/test-kit.ts'
 import { startPersonioSim } from './start-personio-sim.ts'
 
-/** A clock that moves only when told to. */
-export interface FakeClock {
-  readonly now: () => Date
-  advance(ms: number): void
-}
-
-export const fakeClock = (start = '2026-03-02T09:00:00Z'): FakeClock => {
-  let t = Date.parse(start)
-  return {
-    now: () => new Date(t),
-    advance: (ms) => {
-      t += ms
-    },
-  }
-}
-
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly body: unknown
-  readonly text: string
-}
-
-export const request = async (url: string, init: RequestInit = {}): Promise<Answer> => {
-  const response = await fetch(url, init)
-  const text = await response.text()
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    body = null
-  }
-  return { status: response.status, headers: response.headers, body, text }
-}
+export { fakeClock, request } from '../shared/test-kit.ts'
+export type { Answer, FakeClock } from '../shared/test-kit.ts'
 
 /** A simulator on a fake clock, without rate limits unless asked for. */
 export const startTestSim = async (

@@ -1,8 +1,4 @@
-import type { AddressInfo } from 'node:net'
-
-import { createAdaptorServer } from '@hono/node-server'
-import type { Server } from 'node:http'
-
+import { serveOnLoopback } from '../shared/serve.ts'
 import type { PersonioSimAdmin } from './personio-admin.ts'
 import { createAdmin } from './personio-admin.ts'
 import { createPersonioApp } from './personio-app.ts'
@@ -79,14 +75,8 @@ export const startPersonioSim = async (options: PersonioSimOptions = {}): Promis
   const admin = createAdmin(state)
   let url = ''
   const app = createPersonioApp(state, admin, () => url)
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' }) as Server
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      resolve()
-    })
-  })
-  url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`
+  const served = await serveOnLoopback(app.fetch, options.port ?? 0)
+  url = served.url
   return {
     url,
     get credentials() {
@@ -94,13 +84,6 @@ export const startPersonioSim = async (options: PersonioSimOptions = {}): Promis
     },
     admin,
     stats: state.stats.snapshot,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          if (error) reject(error)
-          else resolve()
-        })
-        server.closeAllConnections()
-      }),
+    close: served.close,
   }
 }
