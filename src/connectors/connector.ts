@@ -67,11 +67,14 @@ export interface ReadEnd {
  * `since`: read only what changed after this watermark (a previous `ReadEnd.watermark`).
  * `sizeHint`: how many employees the last read found, so a connector can ask for every page at
  * once rather than wait for the first to learn the total (a guess: the read stays correct when
- * the company grew or shrank).
+ * the company grew or shrank). `fields`: the model fields the sync reads (`sourceFieldsOf`); a
+ * connector that can ask for fewer asks for these only, so nothing else leaves the HR system;
+ * `readableFields` then names only fields among them.
  */
 export interface ReadOptions {
   readonly since?: string
   readonly sizeHint?: number
+  readonly fields?: readonly string[]
 }
 
 /**

@@ -146,6 +146,36 @@ describe('Personio connector, beyond the contract', { timeout: 60_000 }, () => {
     }
   })
 
+  it('asks Personio only for the attributes the sync reads', async () => {
+    const sim = await startPersonioSim({ employees: 120, seed: SEED, today: TODAY })
+    try {
+      const [c] = sim.credentials
+      if (!c) throw new Error('no credential')
+      const config = PersonioConfig.parse({ baseUrl: sim.url })
+      const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+      const fields = ['workEmail', 'employeeNumber', 'department', 'custom.dynamic_1146706']
+      const read = await readAll(personioConnector.read(config, secret, ctx(), { fields }))
+      const { employees } = validateEmployees(read.records)
+      expect(employees).toHaveLength(120)
+      const e = employees.find((x) => x.department !== null && x.employeeNumber !== null)
+      expect(e?.workEmail).toMatch(/@/)
+      // what nobody maps stays in Personio: the IBAN, the salary, the birthday
+      expect(employees.every((x) => x.salary === null && !('dynamic_21827' in x.custom))).toBe(true)
+      expect(employees.some((x) => 'dynamic_1146706' in x.custom)).toBe(true)
+      expect(read.end.readableFields).not.toContain('salary')
+      expect(read.end.readableFields).toEqual(
+        expect.arrayContaining([...fields, 'terminationDate']),
+      )
+      // and an incremental read asks for the same attributes
+      await readAll(
+        personioConnector.read(config, secret, ctx(), { fields, since: read.end.watermark ?? '' }),
+      )
+      expect(sim.stats().routes['GET /v1/company/employees/attributes']?.requests).toBe(1)
+    } finally {
+      await sim.close()
+    }
+  })
+
   it('asks for a new token when the old one has expired (24 h)', async () => {
     const clock = fakeClock()
     const sim = await startPersonioSim({ employees: 30, seed: SEED, now: clock.now })

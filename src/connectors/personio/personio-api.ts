@@ -4,6 +4,7 @@ import { SyncError } from '../../core/errors.ts'
 import { Pacer, httpClient, readJson, send } from '../http.ts'
 import type { HttpClient, RateWindow } from '../http.ts'
 import type { ConnectorContext } from '../connector.ts'
+import type { AttributeInfo } from './personio-attributes.ts'
 import type { PersonioConfig, PersonioSecret } from './personio-config.ts'
 
 /**
@@ -24,6 +25,8 @@ interface Session {
   token: { value: string; expiresAt: number } | null
   /** The token request under way: concurrent requests wait for it rather than ask again. */
   pending: Promise<{ value: string; expiresAt: number }> | null
+  /** The credential's attributes (GET /v1/company/employees/attributes), for an hour. */
+  attributes: { list: Promise<AttributeInfo[]>; until: number } | null
   readonly pacers: Map<string, Pacer>
 }
 
@@ -45,7 +48,7 @@ function sessionOf(config: PersonioConfig, secret: PersonioSecret): Session {
     .digest('hex')
   let session = sessions.get(key)
   if (!session) {
-    session = { token: null, pending: null, pacers: new Map() }
+    session = { token: null, pending: null, attributes: null, pacers: new Map() }
     sessions.set(key, session)
   }
   return session
@@ -186,6 +189,23 @@ export class PersonioApi {
     return this.#now().getTime() + seconds * 1000
   }
 
+  /** The attributes the credential reads, with key, label, type and universal id (cached an hour). */
+  attributes(): Promise<AttributeInfo[]> {
+    const now = this.#now().getTime()
+    const cached = this.#session.attributes
+    if (cached && cached.until > now) return cached.list
+    const list = this.get(
+      'v1/company/employees/attributes',
+      'GET /v1/company/employees/attributes',
+    ).then(attributeList)
+    this.#session.attributes = { list, until: now + 60 * 60 * 1000 }
+    // a failure is not cached
+    list.catch(() => {
+      this.#session.attributes = null
+    })
+    return list
+  }
+
   /** Checks the credential by getting a token (a new one: a cached token proves nothing). */
   async authenticate(): Promise<void> {
     this.#session.token = null
@@ -283,5 +303,25 @@ function dataError(status: number, body: unknown, what: string): SyncError {
   return new SyncError(
     'invalid_response',
     `Personio answered ${what} with HTTP ${status}${detail ? `: ${detail}` : ''}`,
+  )
+}
+
+/** The body of GET /v1/company/employees/attributes as attribute descriptions. */
+export function attributeList(body: unknown): AttributeInfo[] {
+  const data = (body as { data?: unknown } | null)?.data
+  if (!Array.isArray(data)) return []
+  return (
+    data as { key?: unknown; label?: unknown; type?: unknown; universal_id?: unknown }[]
+  ).flatMap((a) =>
+    typeof a.key === 'string'
+      ? [
+          {
+            key: a.key,
+            label: typeof a.label === 'string' && a.label.trim() !== '' ? a.label : a.key,
+            type: typeof a.type === 'string' ? a.type : null,
+            universalId: typeof a.universal_id === 'string' ? a.universal_id : null,
+          },
+        ]
+      : [],
   )
 }

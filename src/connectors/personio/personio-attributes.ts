@@ -119,3 +119,25 @@ export function modelPathOf(key: string, held: HeldKeys): string | null {
   for (const field of CUSTOM_HELD) if (held[field] === key) return field
   return key.startsWith('dynamic_') ? `custom.${key}` : null
 }
+
+/** Attributes every read asks for, whatever the sync maps: identity, leaving, freshness. */
+const ALWAYS_ASKED = ['id', 'status', 'termination_date', 'last_working_day', 'last_modified_at']
+
+/**
+ * The Personio attribute keys that feed `fields` (model roots): the projection a read asks for
+ * (`attributes[]`), so an IBAN or a salary nobody maps never leaves Personio.
+ */
+export function attributeKeysFor(fields: readonly string[], held: HeldKeys): string[] {
+  const wanted = new Set(fields)
+  const keys = new Set(ALWAYS_ASKED)
+  for (const [key, path] of Object.entries(STANDARD_ATTRIBUTES)) {
+    if (wanted.has(path.split('.')[0] ?? path)) keys.add(key)
+  }
+  for (const field of CUSTOM_HELD) {
+    const key = held[field]
+    if (key !== undefined && wanted.has(field)) keys.add(key)
+  }
+  for (const path of wanted)
+    if (path.startsWith('custom.dynamic_')) keys.add(path.slice('custom.'.length))
+  return [...keys]
+}

@@ -25,7 +25,7 @@ import {
 } from './normalize-v2.ts'
 import type { V2Employment as Employment } from './normalize-v2.ts'
 import { PersonioApi } from './personio-api.ts'
-import { CUSTOM_HELD, heldKeys, modelPathOf } from './personio-attributes.ts'
+import { CUSTOM_HELD, attributeKeysFor, heldKeys, modelPathOf } from './personio-attributes.ts'
 import type { AttributeInfo, HeldKeys } from './personio-attributes.ts'
 import { PersonioConfig, PersonioSecret } from './personio-config.ts'
 import { customType } from './personio-values.ts'
@@ -91,7 +91,7 @@ function pageIssue(message: string): Issue {
 async function* readV1(
   api: PersonioApi,
   ctx: ConnectorContext,
-  { since, sizeHint }: ReadOptions,
+  { since, sizeHint, fields }: ReadOptions,
 ): AsyncGenerator<ReadPage, ReadEnd> {
   const startedAt = ctx.now()
   const day = today(ctx)
@@ -131,17 +131,30 @@ async function* readV1(
     read += data.length
     return out
   }
+  // only the attributes the sync reads, when it says which (attributes[]: Personio's projection;
+  // with updated_since it also selects only employees whose listed attributes changed)
+  let projection: string[] | null = null
+  if (fields !== undefined) {
+    learned.held = heldKeys(api.config, await api.attributes())
+    projection = attributeKeysFor(fields, learned.held)
+  }
+  const withProjection = (params: Record<string, string>) => {
+    const query = new URLSearchParams(params)
+    for (const key of projection ?? []) query.append('attributes[]', key)
+    return query
+  }
   const learn = (data: readonly unknown[]) => {
     const first = V1Employee.safeParse(data[0])
     if (!first.success) return
     const attributes = attributesOf(first.data)
-    learned.held = heldKeys(api.config, attributes)
+    // a projection knows its custom attributes from the credential's list already
+    if (projection === null) learned.held = heldKeys(api.config, attributes)
     learned.readable = readableOf(attributes, learned.held)
   }
 
   if (since !== undefined) {
     // with updated_since Personio ignores limit and offset: one answer holds every change
-    const page = await fetchPage(new URLSearchParams({ updated_since: personioTime(since) }))
+    const page = await fetchPage(withProjection({ updated_since: personioTime(since) }))
     learn(page.data)
     const out = normalize(page.data)
     ctx.progress?.({ read, total: page.data.length })
@@ -156,7 +169,7 @@ async function* readV1(
 
   const pageAt = (offset: number) => async () => {
     try {
-      const query = new URLSearchParams({ limit: String(V1_PAGE_SIZE), offset: String(offset) })
+      const query = withProjection({ limit: String(V1_PAGE_SIZE), offset: String(offset) })
       return { offset, page: await fetchPage(query), error: null }
     } catch (error) {
       return { offset, page: null, error: asSyncError(error) }
@@ -383,27 +396,13 @@ function sampleOf(path: string, employees: readonly Employee[]) {
 
 async function fieldsV1(api: PersonioApi, ctx: ConnectorContext): Promise<FieldInfo[]> {
   const [listed, firstPage] = await Promise.all([
-    api.get('v1/company/employees/attributes', 'GET /v1/company/employees/attributes'),
-    api.get(`v1/company/employees?limit=${V1_PAGE_SIZE}&offset=0`, 'GET /v1/company/employees'),
+    api.attributes(),
+    api.get(
+      `v1/company/employees?limit=${String(V1_PAGE_SIZE)}&offset=0`,
+      'GET /v1/company/employees',
+    ),
   ])
-  const attributes: AttributeInfo[] = []
-  const data = (listed as { data?: unknown } | null)?.data
-  if (Array.isArray(data)) {
-    for (const a of data as {
-      key?: unknown
-      label?: unknown
-      type?: unknown
-      universal_id?: unknown
-    }[]) {
-      if (typeof a.key !== 'string') continue
-      attributes.push({
-        key: a.key,
-        label: typeof a.label === 'string' && a.label.trim() !== '' ? a.label : a.key,
-        type: typeof a.type === 'string' ? a.type : null,
-        universalId: typeof a.universal_id === 'string' ? a.universal_id : null,
-      })
-    }
-  }
+  const attributes = [...listed]
   const page = V1EmployeesPage.safeParse(firstPage)
   const employees = page.success ? page.data.data : []
   // the employee payload knows attribute types and the id, which /attributes may leave out

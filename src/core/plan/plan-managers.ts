@@ -2,7 +2,15 @@ import type { Issue } from '../errors.ts'
 import type { Employee } from '../model/employee.ts'
 import { nameOf } from './planned.ts'
 import type { Fates, Planned } from './planned.ts'
-import type { ManagerChange } from './sync-plan.ts'
+import type { ManagerChange, Ref } from './sync-plan.ts'
+
+/** What becomes of a manager link whose supervisor has no planned person. */
+export interface SupervisorFate {
+  readonly clear: boolean
+  readonly why: string
+  /** The supervisor's person outside this plan (an incremental read did not read them). */
+  readonly ref?: Ref
+}
 
 /**
  * Why a supervisor has no planned person, and so what becomes of the manager link: emptied when
@@ -14,7 +22,7 @@ export function supervisorFate(
   fates: Fates,
   invalidIds: ReadonlySet<string | null>,
   complete: boolean,
-): { clear: boolean; why: string } {
+): SupervisorFate {
   const fate = fates.get(sup)
   if (fate === 'filtered_out') return { clear: true, why: 'is outside the sync-if conditions' }
   if (fate === 'skipped') return { clear: false, why: 'is skipped in this plan (see its change)' }
@@ -33,7 +41,7 @@ export function supervisorFate(
  */
 export function planManagers(
   planned: ReadonlyMap<string, Planned>,
-  fateOf: (sup: string) => { clear: boolean; why: string },
+  fateOf: (sup: string) => SupervisorFate,
 ): {
   changes: ManagerChange[]
   issues: Issue[]
@@ -45,8 +53,12 @@ export function planManagers(
   const index = new Map(keys.map((key, i) => [key, i]))
   const managed = (p: Planned | undefined): p is Planned & { employee: Employee } =>
     p?.employee != null && p.active && p.inScope
-  /** The entry of each node's manager: -1 for none, -2 to leave the manager as it is. */
+  /**
+   * The entry of each node's manager: -1 for none, -2 to leave the manager as it is, -3 for a
+   * person outside the plan (in `outside`).
+   */
   const boss = new Int32Array(entries.length).fill(-2)
+  const outside = new Map<number, Ref>()
   for (let i = 0; i < entries.length; i++) {
     const p = entries[i]
     if (!managed(p)) continue
@@ -55,8 +67,13 @@ export function planManagers(
     if (sup === null) boss[i] = -1
     else if (j !== undefined && entries[j]?.inScope) boss[i] = j
     else {
-      const fate =
+      const fate: SupervisorFate =
         j === undefined ? fateOf(sup) : { clear: true, why: 'is outside the sync-if conditions' }
+      if (fate.ref !== undefined) {
+        boss[i] = -3
+        outside.set(i, fate.ref)
+        continue
+      }
       boss[i] = fate.clear ? -1 : -2
       issues.push({
         code: fate.clear ? 'supervisor_not_synced' : 'supervisor_unknown',
@@ -103,7 +120,7 @@ export function planManagers(
     const p = entries[i]
     const j = boss[i] ?? -2
     if (j === -2 || inCycle[i] === 1 || !p) continue
-    const wanted = j === -1 ? null : (entries[j]?.ref ?? null)
+    const wanted = j === -1 ? null : j === -3 ? (outside.get(i) ?? null) : (entries[j]?.ref ?? null)
     const current = p.person?.managerId ?? null
     if (wanted === null ? current === null : 'id' in wanted && wanted.id === current) continue
     const key = keys[i] ?? ''

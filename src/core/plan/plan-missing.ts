@@ -33,9 +33,13 @@ export function planMissing(
     const key = record.externalId ?? `#${i}`
     if (!present.has(key) && !invalid.has(key)) invalid.set(key, record)
   })
+  // an incremental read says nothing of the people it did not read: they are left as they are
   const absent = sortedBy(
     people.filter(
-      (p) => p.sourceKey?.connectionId === connectionId && !present.has(p.sourceKey.externalId),
+      (p) =>
+        p.sourceKey?.connectionId === connectionId &&
+        !present.has(p.sourceKey.externalId) &&
+        (source.incremental !== true || invalid.has(p.sourceKey.externalId)),
     ),
     (p) => p.id,
   )

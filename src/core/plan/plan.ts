@@ -30,6 +30,11 @@ export interface SourceSnapshot {
   readonly readAt: string | null
   /** The model fields the credential can read (`custom.<key>` for custom ones); null: all. */
   readonly readableFields: readonly string[] | null
+  /**
+   * Only what changed since the last read (never complete): the people it did not read are left
+   * as they are, neither leavers nor skipped, and a supervisor it did not read is found by link.
+   */
+  readonly incremental?: boolean
 }
 
 /** What the target holds now. */
@@ -445,9 +450,15 @@ export function plan(input: PlanInput): SyncPlan {
   const teamPlan = policy.teamsFromDepartments
     ? planTeams(connectionId, target.teams, planned, canRead('department'))
     : { changes: [], issues: [] }
+  const linked = source.incremental === true ? linkedPeople(connectionId, people) : null
   const managerPlan =
     policy.managersFromSupervisors && canRead('supervisorExternalId')
-      ? planManagers(planned, (sup) => supervisorFate(sup, fates, invalidIds, source.complete))
+      ? planManagers(planned, (sup) => {
+          const id = fates.has(sup) || invalidIds.has(sup) ? undefined : linked?.get(sup)
+          return id === undefined
+            ? supervisorFate(sup, fates, invalidIds, source.complete)
+            : { clear: false, why: 'is linked', ref: { id } }
+        })
       : { changes: [], issues: [] }
   planIssues.push(...teamPlan.issues, ...managerPlan.issues)
 
@@ -475,4 +486,15 @@ export function plan(input: PlanInput): SyncPlan {
     issues: planIssues,
     approval: { required: false, findings: [] },
   }
+}
+
+/** The person linked to each external id of this connection, when exactly one is. */
+function linkedPeople(connectionId: string, people: readonly Person[]): Map<string, string> {
+  const out = new Map<string, string | null>()
+  for (const p of people) {
+    if (p.sourceKey?.connectionId !== connectionId) continue
+    const ext = p.sourceKey.externalId
+    out.set(ext, out.has(ext) ? null : p.id)
+  }
+  return new Map([...out].flatMap(([ext, id]) => (id === null ? [] : [[ext, id] as const])))
 }

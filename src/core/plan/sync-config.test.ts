@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { formatPath, issuesFromZod } from '../errors.ts'
-import { SyncConfig, readabilityIssues } from './sync-config.ts'
+import { SyncConfig, readabilityIssues, sourceFieldsOf } from './sync-config.ts'
 
 describe('SyncConfig', () => {
   it('fills every default', () => {
@@ -116,5 +116,38 @@ describe('readabilityIssues', () => {
       'error',
       'error',
     ])
+  })
+})
+
+describe('sourceFieldsOf', () => {
+  it('names what the mapping, identifiers, filter and policy read, and what every plan needs', () => {
+    const cfg = SyncConfig.parse({
+      mapping: {
+        email: { from: 'workEmail' },
+        jobTitle: { from: 'position' },
+        displayName: { template: '{firstName} {lastName}' },
+      },
+      identifiers: ['employee_number', { custom: 'dynamic_7' }, 'name'],
+      filter: { field: 'legalEntity.id', op: 'eq', value: '7033' },
+      policy: { teamsFromDepartments: true, managersFromSupervisors: false },
+    })
+    expect(sourceFieldsOf(cfg)).toEqual(
+      [
+        'custom.dynamic_7',
+        'department',
+        'employeeNumber',
+        'externalId',
+        'firstName',
+        'lastName',
+        'lastWorkingDay',
+        'legalEntity',
+        'position',
+        'preferredName',
+        'sourceUpdatedAt',
+        'status',
+        'terminationDate',
+        'workEmail',
+      ].sort(),
+    )
   })
 })

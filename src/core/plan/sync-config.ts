@@ -131,3 +131,35 @@ export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<stri
   }
   return issues
 }
+
+/** What a plan reads of every employee, whatever the config: identity, leaving, names. */
+const ALWAYS_READ = [
+  'externalId',
+  'status',
+  'terminationDate',
+  'lastWorkingDay',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'sourceUpdatedAt',
+]
+
+/**
+ * The employee fields (model roots: `department`, `custom.dynamic_123`) a sync with this config
+ * reads: its mapping, identifiers, sync-if filter, the policy's teams and managers, and what every
+ * plan needs. A connector may ask the HR system for these only: nothing else is copied.
+ */
+export function sourceFieldsOf(config: SyncConfig): string[] {
+  const paths = new Set(ALWAYS_READ)
+  for (const rule of Object.values(config.mapping)) for (const p of ruleSources(rule)) paths.add(p)
+  for (const rule of config.identifiers) {
+    if (rule === 'name') continue
+    paths.add(
+      typeof rule === 'string' ? (IDENTIFIER_SOURCES[rule] ?? rule) : `custom.${rule.custom}`,
+    )
+  }
+  if (config.filter) for (const p of filterFields(config.filter)) paths.add(p)
+  if (config.policy.teamsFromDepartments) paths.add('department')
+  if (config.policy.managersFromSupervisors) paths.add('supervisorExternalId')
+  return [...new Set([...paths].map(sourceRoot))].sort()
+}
