@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 
+import pino from 'pino'
+
 import { runCli } from './cli/cli.ts'
 import type { App, CliDeps } from './cli/cli.ts'
 import { runDemo } from './cli/demo.ts'
@@ -23,7 +25,20 @@ import { readTable, writeTable } from './connectors/file/table-file.ts'
 import { SyncError } from './core/errors.ts'
 import type { Person, Team } from './core/model/person.ts'
 import { Engine } from './engine/engine.ts'
+import type { JobsAccess } from './engine/jobs-access.ts'
+import { loadWorkerEnv } from './config/worker-env.ts'
+import type { WorkerEnv } from './config/worker-env.ts'
+import { Deliverer } from './jobs/deliverer.ts'
+import type { Logger } from './jobs/job-types.ts'
+import { Scheduler } from './jobs/scheduler.ts'
+import { smtpMailer } from './jobs/smtp-mailer.ts'
+import { SyncRunner } from './jobs/sync-runner.ts'
+import { Workers, openQueue } from './jobs/workers.ts'
 import { createDb } from './storage/db.ts'
+import type { Db } from './storage/db.ts'
+import { queueDb, queueSchema } from './storage/job-queue-db.ts'
+import { SqlOutbox } from './storage/sql-outbox.ts'
+import { SqlSchedules } from './storage/sql-schedules.ts'
 import { SqlStore } from './storage/sql-store.ts'
 import { beginRotation, loadVault } from './storage/vault.ts'
 import { DirectoryTarget } from './targets/directory/directory-target.ts'
@@ -52,7 +67,7 @@ function keyFileOf(env: Env): string {
 async function open(
   env: Env,
   options: { baseDir?: string; memory?: boolean; now?: () => Date },
-): Promise<App & { store: SqlStore }> {
+): Promise<App & { store: SqlStore; db: Db; vault: Vault; jobs: JobsAccess }> {
   const vault = await loadVault({
     envKey: env.secretKey ?? undefined,
     keyFile: keyFileOf(env),
@@ -71,7 +86,121 @@ async function open(
     now: options.now ?? (() => new Date()),
     ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
   })
-  return { engine, store, close: () => store.close() }
+  const logger = createLogger(env)
+  let queue: ReturnType<typeof openQueue> | null = null
+  const jobs: JobsAccess = {
+    schedules: new SqlSchedules(db),
+    outbox: new SqlOutbox(db),
+    vault,
+    async enqueue(job) {
+      queue ??= queueSchema(db).then((schema) => openQueue({ db: queueDb(db), schema, logger }))
+      return (await queue).send(job)
+    },
+  }
+  return {
+    engine,
+    store,
+    db,
+    vault,
+    jobs,
+    close: async () => {
+      if (queue) await (await queue).close()
+      await store.close()
+    },
+  }
+}
+
+type Vault = Awaited<ReturnType<typeof loadVault>>
+
+/** JSON lines on stdout, credentials and mail server URLs never written. */
+function createLogger(env: Env): Logger & { level: string } {
+  return pino({
+    level: env.logLevel,
+    base: { pid: process.pid },
+    redact: {
+      paths: [
+        'secret',
+        '*.secret',
+        'password',
+        '*.password',
+        'smtpUrl',
+        'databaseUrl',
+        '*.clientSecret',
+      ],
+      censor: '[redacted]',
+    },
+  })
+}
+
+/**
+ * The workers of this process: sync jobs, the scheduler's tick and the outbox's deliveries, on
+ * the process's database (PGlite or PostgreSQL). `hris-sync worker` runs them alone; a server
+ * starts them beside its API with this one call.
+ */
+async function startWorkers(
+  env: Env,
+  workerEnv: WorkerEnv,
+  app: Awaited<ReturnType<typeof open>>,
+): Promise<{ stop(): Promise<void> }> {
+  const logger = createLogger(env)
+  const { db, store, vault, jobs } = app
+  const now = () => new Date()
+  const mailer =
+    workerEnv.smtpUrl === null ? null : smtpMailer(workerEnv.smtpUrl, workerEnv.mailFrom)
+  if (mailer === null) logger.warn({}, 'SMTP_URL is not set: invitations and notifications wait')
+  const options = {
+    db: queueDb(db),
+    schema: await queueSchema(db),
+    logger,
+    jobTimeoutSeconds: workerEnv.jobTimeoutSeconds,
+    retryDelaySeconds: workerEnv.retryDelaySeconds,
+  }
+  const queue = await openQueue(options)
+  const workers = await Workers.start({
+    ...options,
+    concurrency: workerEnv.concurrency,
+    tickMs: workerEnv.tickSeconds * 1000,
+    runner: new SyncRunner({
+      engine: app.engine,
+      store,
+      schedules: jobs.schedules,
+      outbox: jobs.outbox,
+      now,
+      logger,
+      quarantineAfter: workerEnv.quarantineAfter,
+    }),
+    scheduler: new Scheduler({ schedules: jobs.schedules, queue, now, logger }),
+    deliverer: new Deliverer({
+      outbox: jobs.outbox,
+      mailer,
+      now,
+      logger,
+      appUrl: workerEnv.appUrl,
+      webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
+    }),
+  })
+  logger.info({ concurrency: workerEnv.concurrency, database: db.kind }, 'workers started')
+  return {
+    stop: async () => {
+      await workers.stop()
+      await queue.close()
+      mailer?.close()
+    },
+  }
+}
+
+/** `hris-sync worker`: runs the workers until SIGINT or SIGTERM, then lets runs finish. */
+async function worker(env: Env): Promise<number> {
+  const workerEnv = loadWorkerEnv(process.env)
+  const app = await open(env, { baseDir: process.cwd() })
+  const workers = await startWorkers(env, workerEnv, app)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await workers.stop()
+  await app.close()
+  return 0
 }
 
 const SAMPLE_DIRECTORY_FOR_DEMO: DemoDirectory = {
@@ -120,6 +249,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1
   }
   if (argv[0] === 'sandbox') return sandbox(env)
+  if (argv[0] === 'worker' && argv.length === 1) return worker(env)
   if (argv[0] === 'demo') {
     const app = await open(env, { memory: true, now: () => new Date(SAMPLE_NOW) })
     try {

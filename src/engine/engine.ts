@@ -183,7 +183,13 @@ export class Engine {
           : this.#deps.vault.seal(JSON.stringify(valid.secret), existing.id)
       return store.updateConnection(input.workspaceId, existing.id, {
         config,
-        ...(sealed === undefined ? {} : { secret: sealed }),
+        // new credentials are what a connection that needs them waited for
+        ...(sealed === undefined
+          ? {}
+          : {
+              secret: sealed,
+              ...(existing.status === 'needs_reauth' ? { status: 'active' } : {}),
+            }),
       })
     }
     const created = await store.createConnection({
@@ -255,21 +261,24 @@ export class Engine {
     }
   }
 
-  /** Reads every page of a connection; the records, and how the read ended. */
-  async #read(connection: Connection, onProgress?: (p: Progress) => void) {
+  /**
+   * Reads every page of a connection (or, with `since`, what changed after that watermark); the
+   * records, and how the read ended.
+   */
+  async #read(connection: Connection, since: string | null, onProgress?: (p: Progress) => void) {
     const connector = this.#connector(connection.connector)
     const secret = await this.#secretOf(connection)
     const records: unknown[] = []
     const invalid: InvalidRecord[] = []
-    // how many employees the last read found: the connector may ask for every page at once
-    const last = await this.#deps.store.listRuns(connection.workspaceId, connection.id, 10)
-    const sizeHint = last.find((r) => (r.counts?.['employees'] ?? 0) > 0)?.counts?.['employees']
-    const reading = connector.read(
-      connection.config,
-      secret,
-      this.#context(onProgress),
-      sizeHint === undefined ? {} : { sizeHint },
-    )
+    // how many employees the last full read found: the connector may ask for every page at once
+    const last = await this.#deps.store.listRuns(connection.workspaceId, connection.id, 20)
+    const sizeHint = last.find(
+      (r) => r.kind !== 'incremental' && (r.counts?.['employees'] ?? 0) > 0,
+    )?.counts?.['employees']
+    const reading = connector.read(connection.config, secret, this.#context(onProgress), {
+      ...(sizeHint === undefined || since !== null ? {} : { sizeHint }),
+      ...(since === null ? {} : { since }),
+    })
     let step = await reading.next()
     while (step.done !== true) {
       records.push(...step.value.records)
@@ -294,16 +303,24 @@ export class Engine {
     const { store } = this.#deps
     await this.#clearOpenRun(connection.id)
     const { config, version } = await this.#config(connection)
+    // an incremental read starts at the watermark; without one (or a connector that cannot), a
+    // full read
+    const current =
+      kind === 'incremental' ? await store.connection(connection.workspaceId, connection.id) : null
+    const since =
+      current?.watermark != null && this.#connector(connection.connector).capabilities.incremental
+        ? current.watermark
+        : null
     let run = await store.createRun({
       workspaceId: connection.workspaceId,
       connectionId: connection.id,
-      kind,
+      kind: kind === 'incremental' && since === null ? 'sync' : kind,
       configVersion: version,
     })
     try {
       run = await store.transitionRun(run.id, 'reading')
       const readAt = this.#deps.now()
-      const read = await this.#read(connection, onProgress)
+      const read = await this.#read(connection, since, onProgress)
       onProgress?.({ phase: 'planning', done: 0, total: null })
       const valid = validateEmployees(read.records)
       const draft = makePlan({
@@ -314,6 +331,7 @@ export class Engine {
           complete: read.end.complete,
           readAt: readAt.toISOString(),
           readableFields: read.end.readableFields,
+          incremental: since !== null,
         },
         target: await this.#snapshot(connection.workspaceId),
         config,
@@ -490,10 +508,20 @@ export class Engine {
     await this.#deps.store.updateConnection(workspaceId, connectionId, { watermark })
   }
 
-  /** Preview, then apply everything when the guard allows; a held plan waits for approval. */
-  sync(connection: Connection, onProgress?: (p: Progress) => void): Promise<SyncResult> {
+  /**
+   * Preview, then apply everything when the guard allows; a held plan waits for approval.
+   * `incremental` reads only what changed since the watermark (a full read when there is none):
+   * nobody becomes a leaver for being missing from it, and the people it did not read are left
+   * as they are.
+   */
+  sync(
+    connection: Connection,
+    onProgress?: (p: Progress) => void,
+    options: { incremental?: boolean } = {},
+  ): Promise<SyncResult> {
     return this.#deps.store.withConnectionLock(connection.id, async () => {
-      const preview = await this.#preview(connection, 'sync', onProgress)
+      const kind = options.incremental === true ? 'incremental' : 'sync'
+      const preview = await this.#preview(connection, kind, onProgress)
       const { run, planId, plan } = preview
       if (run.state === 'succeeded') return { status: 'up_to_date', run, planId }
       if (plan.approval.required) return { status: 'awaiting_approval', run, planId }

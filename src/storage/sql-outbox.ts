@@ -11,7 +11,7 @@ type DeliveryRow = Selectable<JobsDatabase['webhook_deliveries']>
 
 function toMessage(row: MessageRow): OutboxMessage {
   return {
-    id: String(row.id),
+    id: row.id,
     workspaceId: row.workspace_id,
     kind: row.kind,
     dedupeKey: row.dedupe_key,
@@ -26,7 +26,7 @@ function toMessage(row: MessageRow): OutboxMessage {
 
 function toDelivery(row: DeliveryRow): WebhookDelivery {
   return {
-    id: String(row.id),
+    id: row.id,
     endpointId: row.endpoint_id,
     workspaceId: row.workspace_id,
     eventId: row.event_id,
@@ -147,11 +147,19 @@ export class SqlOutbox implements OutboxStore {
   }
 
   async message(id: string): Promise<OutboxMessage | null> {
-    const row = await this.#k.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.#k
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row ? toMessage(row) : null
   }
 
-  async messages(workspaceId: string, kind: string | null, limit: number): Promise<OutboxMessage[]> {
+  async messages(
+    workspaceId: string,
+    kind: string | null,
+    limit: number,
+  ): Promise<OutboxMessage[]> {
     let q = this.#k.selectFrom('outbox').selectAll().where('workspace_id', '=', workspaceId)
     if (kind !== null) q = q.where('kind', '=', kind)
     const rows = await q.orderBy('id', 'desc').limit(limit).execute()

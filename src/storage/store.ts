@@ -30,7 +30,8 @@ export interface StoredSyncConfig {
   readonly createdAt: string
 }
 
-export const RUN_KINDS = ['preview', 'sync'] as const
+/** `incremental`: a sync that read only what changed since the connection's watermark. */
+export const RUN_KINDS = ['preview', 'sync', 'incremental'] as const
 export type RunKind = (typeof RUN_KINDS)[number]
 
 export interface Run {

@@ -1,0 +1,212 @@
+import PgBoss from 'pg-boss'
+
+import { SyncError } from '../core/errors.ts'
+import type { Deliverer } from './deliverer.ts'
+import { SYNC_QUEUE } from './job-types.ts'
+import type { JobQueue, Logger, SyncJob } from './job-types.ts'
+import type { Scheduler } from './scheduler.ts'
+import type { SyncRunner } from './sync-runner.ts'
+
+/** What pg-boss is given as its database: the project's handle (see storage/job-queue-db.ts). */
+export interface QueueDatabase {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+export interface QueueOptions {
+  readonly db: QueueDatabase
+  /** pg-boss's own schema, apart from ours. */
+  readonly schema: string
+  /** A run still active after this is taken for dead and tried again elsewhere. Default 1800. */
+  readonly jobTimeoutSeconds?: number
+  /** Tries after the first, for retryable errors. Default 4. */
+  readonly retryLimit?: number
+  /** The first retry's delay, doubling after. Default 15. */
+  readonly retryDelaySeconds?: number
+  /** Checks for jobs past their timeout this often. Default: a quarter of the timeout, at most 60 s. */
+  readonly maintenanceSeconds?: number
+  readonly logger: Logger
+}
+
+/**
+ * The sync queue on pg-boss: one job per run; a `stately` queue keyed by connection and kind keeps
+ * at most one waiting and one active (and the connection lock keeps a full and an incremental run
+ * from running at once). Retries back off (pg-boss doubles the delay).
+ */
+export async function openQueue(
+  options: QueueOptions & { supervise?: boolean },
+): Promise<JobQueue & { boss: PgBoss; close(): Promise<void> }> {
+  const timeout = options.jobTimeoutSeconds ?? 1800
+  const boss = new PgBoss({
+    db: options.db,
+    schema: options.schema,
+    supervise: options.supervise ?? false,
+    schedule: false,
+    maintenanceIntervalSeconds:
+      options.maintenanceSeconds ?? Math.max(1, Math.min(60, Math.floor(timeout / 4))),
+    monitorStateIntervalSeconds: 0,
+  })
+  boss.on('error', (error: unknown) => {
+    options.logger.error({ error: String(error) }, 'job queue error')
+  })
+  await boss.start()
+  await boss.createQueue(SYNC_QUEUE, {
+    name: SYNC_QUEUE,
+    policy: 'stately',
+    retryLimit: options.retryLimit ?? 4,
+    retryDelay: options.retryDelaySeconds ?? 15,
+    retryBackoff: true,
+    expireInSeconds: timeout,
+  })
+  return {
+    boss,
+    async send(job: SyncJob) {
+      return boss.send(SYNC_QUEUE, { ...job }, { singletonKey: `${job.connectionId}:${job.kind}` })
+    },
+    async close() {
+      await boss.stop({ graceful: false, close: false, wait: true })
+    },
+  }
+}
+
+export interface WorkersOptions extends QueueOptions {
+  readonly runner: SyncRunner
+  readonly scheduler: Scheduler | null
+  readonly deliverer: Deliverer | null
+  /** Runs at once in this process. Default 2. */
+  readonly concurrency?: number
+  /** How often an idle worker looks for a job, in ms. Default 1000. */
+  readonly pollMs?: number
+  /** How often the scheduler ticks, in ms. Default 30,000. */
+  readonly tickMs?: number
+  /** How often the outbox is delivered, in ms. Default 2,000. */
+  readonly deliverMs?: number
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+
+/**
+ * The workers of one process: `concurrency` loops taking sync jobs, the scheduler's tick and the
+ * outbox's deliveries. Any number of processes share the queue (PostgreSQL); `stop` lets the
+ * runs in progress finish.
+ */
+export class Workers {
+  readonly #o: WorkersOptions
+  readonly #queue: Awaited<ReturnType<typeof openQueue>>
+  readonly #stop = new AbortController()
+  readonly #loops: Promise<void>[] = []
+  #wake: (() => void) | null = null
+
+  private constructor(options: WorkersOptions, queue: Awaited<ReturnType<typeof openQueue>>) {
+    this.#o = options
+    this.#queue = queue
+  }
+
+  static async start(options: WorkersOptions): Promise<Workers> {
+    const queue = await openQueue({ ...options, supervise: true })
+    const workers = new Workers(options, queue)
+    workers.#begin()
+    return workers
+  }
+
+  get queue(): JobQueue {
+    return this.#queue
+  }
+
+  #begin() {
+    const { concurrency = 2, tickMs = 30_000, deliverMs = 2000 } = this.#o
+    for (let i = 0; i < concurrency; i++) this.#loops.push(this.#work())
+    const scheduler = this.#o.scheduler
+    if (scheduler) this.#loops.push(this.#every(tickMs, () => scheduler.tick(), 'schedule tick'))
+    const deliverer = this.#o.deliverer
+    if (deliverer) {
+      this.#loops.push(
+        this.#every(
+          deliverMs,
+          async () => {
+            // a full pass may leave more behind: go on while there is work
+            while (!this.#stop.signal.aborted) {
+              const done = await deliverer.deliver()
+              if (done.messages + done.webhooks === 0) break
+            }
+          },
+          'delivery',
+          (wake) => (this.#wake = wake),
+        ),
+      )
+    }
+  }
+
+  async #every(
+    ms: number,
+    task: () => Promise<unknown>,
+    name: string,
+    onWake?: (wake: () => void) => void,
+  ) {
+    const signal = this.#stop.signal
+    while (!signal.aborted) {
+      try {
+        await task()
+      } catch (error) {
+        this.#o.logger.error({ error: String(error) }, `${name} failed`)
+      }
+      const early = new AbortController()
+      onWake?.(() => {
+        early.abort()
+      })
+      await sleep(ms, AbortSignal.any([signal, early.signal]))
+    }
+  }
+
+  async #work() {
+    const { boss } = this.#queue
+    const signal = this.#stop.signal
+    while (!signal.aborted) {
+      let jobs: PgBoss.JobWithMetadata<SyncJob>[] = []
+      try {
+        jobs = await boss.fetch<SyncJob>(SYNC_QUEUE, { includeMetadata: true, batchSize: 1 })
+      } catch (error) {
+        this.#o.logger.error({ error: String(error) }, 'fetching a job failed')
+      }
+      const [job] = jobs
+      if (!job) {
+        await sleep(this.#o.pollMs ?? 1000, signal)
+        continue
+      }
+      try {
+        const outcome = await this.#o.runner.run(job.data, job)
+        if (outcome.done) await boss.complete(SYNC_QUEUE, job.id, { ...outcome })
+        else
+          await boss.fail(SYNC_QUEUE, job.id, {
+            code: outcome.error.code,
+            message: outcome.error.message,
+          })
+      } catch (error) {
+        const e = error instanceof SyncError ? error : null
+        this.#o.logger.error({ jobId: job.id, error: String(error) }, 'job failed')
+        await boss
+          .fail(SYNC_QUEUE, job.id, { code: e?.code ?? 'internal', message: String(error) })
+          .catch(() => undefined)
+      }
+      // what the run queued goes out now rather than at the next pass
+      this.#wake?.()
+    }
+  }
+
+  /** Lets the runs in progress finish, then stops. */
+  async stop(): Promise<void> {
+    this.#stop.abort()
+    await Promise.all(this.#loops)
+    await this.#queue.close()
+  }
+}
