@@ -17,7 +17,12 @@ import type { SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
 import { plural } from '../engine/engine.ts'
 import type { Engine, Progress, SyncResult } from '../engine/engine.ts'
-import { PEOPLE_COLUMNS, checkIdentifierImport, exportRow } from '../engine/identifier-import.ts'
+import {
+  PEOPLE_COLUMNS,
+  exportRow,
+  identifierExport,
+  importIdentifiers,
+} from '../engine/identifier-import.ts'
 import type { TableLike } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
 import { jsonProgress, progressLine } from './progress.ts'
@@ -725,11 +730,11 @@ async function people(
         )
       }
       return session(values, io, deps, async (s) => {
-        const all = await allPeople(s.app.store, s.workspace.id)
+        const { header, rows } = await identifierExport(s.app.store, s.workspace.id)
         const file = path.resolve(io.cwd, values.out ?? `people.${format}`)
-        await deps.tables.write(file, format, PEOPLE_COLUMNS, all.map(exportRow))
+        await deps.tables.write(file, format, header, rows)
         print(
-          `wrote ${count(all.length)} people to ${path.relative(io.cwd, file) || file}: fill in the identifier column, then "hris-sync people import-identifiers ${path.relative(io.cwd, file) || file}"`,
+          `wrote ${count(rows.length)} people to ${path.relative(io.cwd, file) || file}: fill in the identifier column, then "hris-sync people import-identifiers ${path.relative(io.cwd, file) || file}"`,
         )
         return EXIT.ok
       })
@@ -744,23 +749,17 @@ async function people(
           path.resolve(io.cwd, file),
           sheet === undefined ? {} : { sheet },
         )
-        const all = await allPeople(s.app.store, s.workspace.id)
-        const checked = checkIdentifierImport(read, all)
-        if (checked.issues.length > 0) {
-          throw new SyncError(
-            'invalid_input',
-            `${file}: ${checked.issues.length} problems; nothing was changed`,
-            { issues: checked.issues },
-          )
-        }
-        const changed = await s.app.store.setIdentifiers(s.workspace.id, checked.rows, 'cli')
+        const result = await importIdentifiers(s.app.store, s.workspace.id, read, {
+          actor: 'cli',
+          name: file,
+        })
         if (values.json === true)
-          print(JSON.stringify({ changed, unchanged: checked.unchanged }, null, 2))
+          print(JSON.stringify({ changed: result.changed, unchanged: result.unchanged }, null, 2))
         else {
-          print(`set ${plural(changed, 'identifier')} (${count(checked.unchanged)} unchanged)`)
-          const linked = all.filter(
-            (p) => p.sourceKey !== null && checked.rows.some((r) => r.personId === p.id),
-          ).length
+          print(
+            `set ${plural(result.changed, 'identifier')} (${count(result.unchanged)} unchanged)`,
+          )
+          const { linked } = result
           if (linked > 0) {
             print(
               `note: ${plural(linked, 'person')} of these ${linked === 1 ? 'is' : 'are'} linked to an HR record already: the next sync sets their identifier from the HR system again`,

@@ -99,7 +99,15 @@ const CORE_VALUES = new Map<unknown, Record<string, unknown>>([
  * (`unrepresentable: 'any'`): the loader still checks it.
  */
 export function configJsonSchema(sources: Sources): Record<string, unknown> {
-  return z.toJSONSchema(configFileSchema(sources), {
+  return jsonSchemaOf(configFileSchema(sources))
+}
+
+/**
+ * The JSON Schema of any schema built from the core's (a sync config, a schedule), with the same
+ * help and values as the file's: what the HTTP API documents its bodies with.
+ */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
     unrepresentable: 'any',

@@ -62,6 +62,14 @@ export interface SyncWaiting<S extends 'up_to_date' | 'awaiting_approval'> {
 }
 export type SyncResult = SyncApplied | SyncWaiting<'up_to_date'> | SyncWaiting<'awaiting_approval'>
 
+/** Told as a preview goes: `onRun` once its run exists (a caller can answer with its id). */
+export interface PreviewHooks {
+  readonly onRun?: (run: Run) => void
+}
+
+/** A credential as shown: its last characters when it is long enough to spare them. */
+const mask = (value: string) => `••••••••${value.length >= 16 ? value.slice(-4) : ''}`
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 const asSyncError = (error: unknown) =>
   error instanceof SyncError ? error : new SyncError('internal', message(error), { cause: error })
@@ -220,6 +228,21 @@ export class Engine {
     return { fields: result.value, issues: readabilityIssues(config, readable) }
   }
 
+  /** Tries the connection's stored credentials against the HR system. */
+  async check(connection: Connection): Promise<void> {
+    const connector = this.#connector(connection.connector)
+    const secret = await this.#secretOf(connection)
+    const checked = await connector.check(connection.config, secret, this.#context())
+    if (!checked.ok) throw checked.error
+  }
+
+  /** The stored credentials masked, field by field; null when there are none. */
+  async maskedSecret(connection: Connection): Promise<Record<string, string> | null> {
+    if (!connection.hasSecret || !this.needsSecret(connection.connector)) return null
+    const secret = (await this.#secretOf(connection)) as Record<string, unknown>
+    return Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, mask(String(v))]))
+  }
+
   /** Stores a sync config (validated; every problem with its path) and returns its version. */
   async configure(connection: Connection, config: unknown, schedule: unknown): Promise<number> {
     const parsed = SyncConfig.safeParse(config)
@@ -299,6 +322,7 @@ export class Engine {
     connection: Connection,
     kind: RunKind,
     onProgress?: (p: Progress) => void,
+    hooks: PreviewHooks = {},
   ): Promise<PreviewResult> {
     const { store } = this.#deps
     await this.#clearOpenRun(connection.id)
@@ -317,6 +341,7 @@ export class Engine {
       kind: kind === 'incremental' && since === null ? 'sync' : kind,
       configVersion: version,
     })
+    hooks.onRun?.(run)
     try {
       run = await store.transitionRun(run.id, 'reading')
       const readAt = this.#deps.now()
@@ -369,9 +394,13 @@ export class Engine {
   }
 
   /** Reads the HR system and stores a plan; nothing is applied. */
-  preview(connection: Connection, onProgress?: (p: Progress) => void): Promise<PreviewResult> {
+  preview(
+    connection: Connection,
+    onProgress?: (p: Progress) => void,
+    hooks?: PreviewHooks,
+  ): Promise<PreviewResult> {
     return this.#deps.store.withConnectionLock(connection.id, () =>
-      this.#preview(connection, 'preview', onProgress),
+      this.#preview(connection, 'preview', onProgress, hooks),
     )
   }
 

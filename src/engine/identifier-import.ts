@@ -1,5 +1,7 @@
+import { SyncError } from '../core/errors.ts'
 import type { Issue } from '../core/errors.ts'
 import type { Person } from '../core/model/person.ts'
+import type { Store } from '../storage/store.ts'
 
 /** A table as read from a CSV or XLSX file: a header and numbered rows. */
 export interface TableLike {
@@ -138,4 +140,44 @@ export function checkIdentifierImport(
   }
   issues.sort((a, b) => (Number(a.path[0]) || 0) - (Number(b.path[0]) || 0))
   return { rows: issues.length > 0 ? [] : rows, unchanged, issues }
+}
+
+async function everyone(store: Store, workspaceId: string): Promise<Person[]> {
+  const out: Person[] = []
+  for await (const p of store.listPeople(workspaceId)) out.push(p)
+  return out
+}
+
+/** Every person of a workspace as export rows (`PEOPLE_COLUMNS`), for an admin to fill in. */
+export async function identifierExport(
+  store: Store,
+  workspaceId: string,
+): Promise<{ header: readonly string[]; rows: (string | null)[][] }> {
+  return { header: PEOPLE_COLUMNS, rows: (await everyone(store, workspaceId)).map(exportRow) }
+}
+
+/**
+ * Sets the identifiers of an edited export: every row is checked first, and nothing is written
+ * unless all are valid (`invalid_input` with an issue per row and column). `linked` counts the
+ * people changed who are linked to an HR record already: their next sync sets it again.
+ */
+export async function importIdentifiers(
+  store: Store,
+  workspaceId: string,
+  table: TableLike,
+  options: { actor: string; name: string },
+): Promise<{ changed: number; unchanged: number; linked: number }> {
+  const all = await everyone(store, workspaceId)
+  const checked = checkIdentifierImport(table, all)
+  if (checked.issues.length > 0) {
+    throw new SyncError(
+      'invalid_input',
+      `${options.name}: ${checked.issues.length} problems; nothing was changed`,
+      { issues: checked.issues },
+    )
+  }
+  const changed = await store.setIdentifiers(workspaceId, checked.rows, options.actor)
+  const set = new Set(checked.rows.map((r) => r.personId))
+  const linked = all.filter((p) => p.sourceKey !== null && set.has(p.id)).length
+  return { changed, unchanged: checked.unchanged, linked }
 }

@@ -63,7 +63,7 @@ export function toPerson(row: PersonRow, teamIds: readonly string[]): Person {
   }
 }
 
-function toTeam(row: {
+export function toTeam(row: {
   id: string
   name: string
   source_connection_id: string | null
@@ -82,7 +82,11 @@ function toTeam(row: {
 }
 
 /** Team ids by person, for the people given. */
-async function teamsOf(db: Kysely<Database>, workspaceId: string, personIds: readonly string[]) {
+export async function teamsOf(
+  db: Kysely<Database>,
+  workspaceId: string,
+  personIds: readonly string[],
+) {
   const byPerson = new Map<string, string[]>()
   if (personIds.length === 0) return byPerson
   const rows = await db

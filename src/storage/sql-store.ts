@@ -66,7 +66,7 @@ function toRun(row: Selectable<Database['runs']>): Run {
 }
 
 /** A change as stored: a person change's diff is left out when it can be computed again. */
-type StoredChange = Change | (Omit<PersonChange, 'diff'> & { diff?: undefined })
+export type StoredChange = Change | (Omit<PersonChange, 'diff'> & { diff?: undefined })
 
 /**
  * A person change without its field diff when the diff is what `diffContent(before, after)`
@@ -80,7 +80,7 @@ function compact(change: Change): StoredChange {
   return { ...change, diff: undefined }
 }
 
-function expand(stored: StoredChange): Change {
+export function expand(stored: StoredChange): Change {
   if (stored.kind !== 'person' || stored.diff !== undefined) return stored
   return { ...stored, diff: stored.after === null ? [] : diffContent(stored.before, stored.after) }
 }

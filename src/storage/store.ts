@@ -1,4 +1,5 @@
-import type { Person } from '../core/model/person.ts'
+import type { FieldValue } from '../core/model/field-value.ts'
+import type { Person, Team } from '../core/model/person.ts'
 import type { RunState } from '../core/run/run-state.ts'
 import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 
@@ -363,4 +364,214 @@ export interface OutboxStore {
   recipients(workspaceId: string): Promise<string[]>
   addRecipient(workspaceId: string, email: string): Promise<void>
   removeRecipient(workspaceId: string, email: string): Promise<boolean>
+}
+
+// ─── The HTTP API: accounts (users, members, sessions, API tokens, sign-in failures) ───
+
+export const MEMBER_ROLES = ['admin', 'member'] as const
+/** `admin` also manages the workspace's members and API tokens. */
+export type MemberRole = (typeof MEMBER_ROLES)[number]
+
+export interface User {
+  readonly id: string
+  /** Trimmed and lowercased. */
+  readonly email: string
+  readonly name: string
+  readonly createdAt: string
+}
+
+export interface Member extends User {
+  readonly role: MemberRole
+}
+
+/** A signed-in browser. `id` is the SHA-256 of the cookie's token, never the token. */
+export interface SessionRecord {
+  readonly id: string
+  readonly userId: string
+  readonly csrfToken: string
+  readonly createdAt: string
+  readonly expiresAt: string
+  /** When the password was last given: sign-in, or asked again before an apply. */
+  readonly confirmedAt: string | null
+}
+
+/** An API token of one workspace; the token itself is shown once and stored as a hash. */
+export interface ApiToken {
+  readonly id: string
+  readonly workspaceId: string
+  readonly name: string
+  /** The token's first characters, so people can tell tokens apart. */
+  readonly prefix: string
+  readonly createdBy: string | null
+  readonly createdAt: string
+  readonly lastUsedAt: string | null
+}
+
+/**
+ * Who may use the HTTP API: users (password hashes only), their workspaces, sessions, API tokens
+ * and failed sign-ins. Lookups by workspace answer null (or false) for another workspace's ids.
+ */
+export interface AccountStore {
+  countUsers(): Promise<number>
+  /** `conflict` when the email is taken. */
+  createUser(input: { email: string; name: string; passwordHash: string }): Promise<User>
+  user(id: string): Promise<User | null>
+  /** The user and the hash to check a password against (sign-in only). */
+  userByEmail(email: string): Promise<(User & { readonly passwordHash: string }) | null>
+  passwordHash(userId: string): Promise<string | null>
+  /** Sets a new password and ends every session of the user but `keepSession`. */
+  setPassword(userId: string, passwordHash: string, keepSession?: string): Promise<void>
+
+  workspace(id: string): Promise<Workspace | null>
+  /** `conflict` when the name is taken. */
+  createWorkspace(name: string): Promise<Workspace>
+  /** Adds the user, or changes their role. */
+  addMember(workspaceId: string, userId: string, role: MemberRole): Promise<void>
+  removeMember(workspaceId: string, userId: string): Promise<boolean>
+  role(workspaceId: string, userId: string): Promise<MemberRole | null>
+  members(workspaceId: string): Promise<Member[]>
+  /** The workspaces a user belongs to, by name. */
+  workspacesOf(userId: string): Promise<(Workspace & { readonly role: MemberRole })[]>
+
+  createSession(input: {
+    id: string
+    userId: string
+    csrfToken: string
+    expiresAt: string
+    confirmedAt: string | null
+    ip: string | null
+    userAgent: string | null
+  }): Promise<SessionRecord>
+  /** A session that has not expired at `now`. */
+  session(id: string, now: string): Promise<SessionRecord | null>
+  touchSession(id: string, patch: { expiresAt?: string; confirmedAt?: string }): Promise<void>
+  deleteSession(id: string): Promise<void>
+
+  createApiToken(input: {
+    workspaceId: string
+    name: string
+    tokenHash: string
+    prefix: string
+    createdBy: string | null
+  }): Promise<ApiToken>
+  /** A token that is not revoked; marks it used at `now`. */
+  useApiToken(tokenHash: string, now: string): Promise<ApiToken | null>
+  apiTokens(workspaceId: string): Promise<ApiToken[]>
+  revokeApiToken(workspaceId: string, id: string): Promise<boolean>
+
+  recordLoginFailure(key: string, at: string): Promise<void>
+  /** Failures of `key` since `since`, and when the oldest of them was. */
+  loginFailures(key: string, since: string): Promise<{ count: number; oldest: string | null }>
+  clearLoginFailures(key: string): Promise<void>
+}
+
+// ─── The HTTP API: pages and lookups the API reads, and the edits it makes ───
+
+/** What a workspace-scoped id in a URL names; `owns` says whether the workspace has it. */
+export const OWNED_KINDS = [
+  'connection',
+  'plan',
+  'run',
+  'person',
+  'team',
+  'token',
+  'member',
+] as const
+export type OwnedKind = (typeof OWNED_KINDS)[number]
+
+export interface Page<T> {
+  readonly total: number
+  readonly items: readonly T[]
+}
+
+/** A plan without its changes, with how many of each kind, action and reason it has. */
+export interface PlanHeader {
+  readonly id: string
+  readonly runId: string
+  readonly connectionId: string
+  readonly createdAt: string
+  readonly plan: Omit<SyncPlan, 'changes'>
+  readonly counts: readonly {
+    readonly kind: Change['kind']
+    readonly action: string
+    readonly reason: string
+    readonly count: number
+  }[]
+  /** Recorded results by status (`applied`, `stale`…). */
+  readonly results: Readonly<Record<string, number>>
+}
+
+/** A change of a stored plan with what applying it came to (null: not applied yet). */
+export interface PlanChangeRow {
+  readonly change: Change
+  readonly result: RecordedResult | null
+}
+
+/** A recorded result of a run, with what the change was. */
+export interface RunResultRow extends RecordedResult {
+  readonly kind: Change['kind']
+  readonly action: string
+  readonly reason: string
+  readonly label: string
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string
+  readonly at: string
+}
+
+export interface ApiViews {
+  owns(workspaceId: string, kind: OwnedKind, id: string): Promise<boolean>
+  planHeader(workspaceId: string, planId: string): Promise<PlanHeader | null>
+  /** Changes in plan order; each filter, when given, keeps the changes with one of its values. */
+  planChanges(
+    workspaceId: string,
+    planId: string,
+    query: {
+      kinds?: readonly string[]
+      actions?: readonly string[]
+      reasons?: readonly string[]
+      /** `pending` is a change with no recorded result. */
+      statuses?: readonly string[]
+      offset: number
+      limit: number
+    },
+  ): Promise<Page<PlanChangeRow>>
+  runResults(
+    workspaceId: string,
+    runId: string,
+    query: { statuses?: readonly string[]; offset: number; limit: number },
+  ): Promise<Page<RunResultRow>>
+  /** People by name; `q` searches names, emails, identifiers and employee numbers. */
+  people(
+    workspaceId: string,
+    query: {
+      q?: string
+      status?: string
+      teamId?: string
+      managerId?: string
+      offset: number
+      limit: number
+    },
+  ): Promise<Page<Person>>
+  peopleByIds(workspaceId: string, ids: readonly string[]): Promise<Person[]>
+  person(workspaceId: string, id: string): Promise<Person | null>
+  teams(workspaceId: string): Promise<(Team & { readonly members: number })[]>
+  team(workspaceId: string, id: string): Promise<Team | null>
+  /**
+   * Sets directory fields of a person (null: unknown) outside any sync, with an audit entry:
+   * the person's hash changes, so a plan made before refuses its change to them as stale.
+   */
+  editPerson(
+    workspaceId: string,
+    personId: string,
+    fields: Readonly<Record<string, FieldValue>>,
+    actor: string,
+  ): Promise<Person>
+  /** Audit entries about one entity, oldest first. */
+  auditOf(
+    workspaceId: string,
+    entityType: string,
+    entityIds: readonly string[],
+  ): Promise<AuditRecord[]>
 }
