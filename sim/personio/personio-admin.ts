@@ -1,10 +1,11 @@
 import type { Hono } from 'hono'
 
+import { adminAnswer, jsonBody, mountCompanyAdmin } from '../shared/admin.ts'
 import type { Person, PersonFields, PersonPatch } from '../shared/company.ts'
 import type { Termination } from '../shared/edit-person.ts'
 import type { ChaosOptions } from './personio-chaos.ts'
 import type { Env } from './personio-http.ts'
-import { intParam, json } from './personio-http.ts'
+import { json } from './personio-http.ts'
 import type { PersonioRateLimits } from './personio-rate-limits.ts'
 import type { CredentialOptions, PersonioState, SimCredential } from './personio-state.ts'
 import type { PersonioSimStats } from './personio-stats.ts'
@@ -64,56 +65,18 @@ export const createAdmin = (state: PersonioState): PersonioSimAdmin => ({
   resetStats: state.stats.reset,
 })
 
-const body = async (request: Request): Promise<Record<string, unknown>> => {
-  try {
-    const value: unknown = await request.json()
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
-
 export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
   const p = ADMIN_PREFIX
-  const attempt = (run: () => unknown, status = 200) => {
-    try {
-      return json(run(), status)
-    } catch (error) {
-      return json({ error: error instanceof Error ? error.message : String(error) }, 404)
-    }
-  }
-  const id = (text: string) => intParam(text) ?? Number.NaN
-
-  app.get(`${p}/stats`, () => json(admin.stats(), 200))
-  app.post(`${p}/stats/reset`, () => attempt(() => (admin.resetStats(), { ok: true })))
-  app.post(`${p}/rate-limits/reset`, () => attempt(() => (admin.resetRateLimits(), { ok: true })))
-  app.get(`${p}/employees`, () => json(admin.employees(), 200))
-  app.get(`${p}/employees/:id`, (c) =>
-    attempt(() => admin.employee(id(c.req.param('id'))) ?? missing(c.req.param('id'))),
-  )
-  app.post(`${p}/employees`, async (c) => {
-    const fields = await body(c.req.raw)
-    return attempt(() => admin.addEmployee(fields), 201)
-  })
-  app.patch(`${p}/employees/:id`, async (c) => {
-    const patch = await body(c.req.raw)
-    return attempt(() => admin.editEmployee(id(c.req.param('id')), patch))
-  })
-  app.post(`${p}/employees/:id/terminate`, async (c) => {
-    const termination = await body(c.req.raw)
-    return attempt(() =>
-      admin.terminateEmployee(id(c.req.param('id')), termination as unknown as Termination),
-    )
-  })
+  mountCompanyAdmin(app, admin, p)
   app.post(`${p}/credentials`, async (c) => {
-    const credential = await body(c.req.raw)
-    return attempt(() => admin.addCredential({ attributes: 'all', ...credential }), 201)
+    const credential = await jsonBody(c.req.raw)
+    return adminAnswer(() => admin.addCredential({ attributes: 'all', ...credential }), 201)
   })
   app.post(`${p}/credentials/:clientId/rotate`, (c) =>
-    attempt(() => admin.rotateCredential(c.req.param('clientId'))),
+    adminAnswer(() => admin.rotateCredential(c.req.param('clientId'))),
   )
   app.put(`${p}/config`, async (c) => {
-    const config = await body(c.req.raw)
+    const config = await jsonBody(c.req.raw)
     if (typeof config['latencyMs'] === 'number') admin.setLatency(config['latencyMs'])
     if (typeof config['retryAfter'] === 'boolean') admin.setRetryAfter(config['retryAfter'])
     if (typeof config['chaos'] === 'object' && config['chaos'] !== null)
@@ -126,8 +89,4 @@ export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
     }
     return json({ ok: true }, 200)
   })
-}
-
-const missing = (id: string): never => {
-  throw new Error(`no employee ${id}`)
 }

@@ -2,6 +2,7 @@
 // credential, validated against Personio's public API documents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { mediaType } from '../shared/test-kit.ts'
 import type { Answer } from './personio-test-kit.ts'
 import { bearerInit, form, request, startTestSim, v1Auth, v1Token } from './personio-test-kit.ts'
 import type { ResponseLookup } from './reference-validator.ts'
@@ -34,9 +35,6 @@ const ATTRIBUTES_FROM_EXAMPLE = {
     },
   },
 }
-
-const mediaType = (answer: Answer) =>
-  (answer.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
 
 const documented = (answer: Answer, lookup: Omit<ResponseLookup, 'status' | 'contentType'>) => {
   const full = { ...lookup, status: answer.status, contentType: mediaType(answer) }

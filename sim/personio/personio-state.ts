@@ -1,8 +1,13 @@
 import type { Company, Person, PersonFields, PersonPatch } from '../shared/company.ts'
 import { dayOf } from '../shared/dates.ts'
-import { createPerson, editPerson, terminationPatch } from '../shared/edit-person.ts'
+import {
+  createPerson,
+  editPerson,
+  newPersonFields,
+  terminationPatch,
+} from '../shared/edit-person.ts'
 import type { Termination } from '../shared/edit-person.ts'
-import { COMPANY_DOMAIN, generateCompany } from '../shared/generate-company.ts'
+import { generateCompany } from '../shared/generate-company.ts'
 import type { Random } from '../shared/random.ts'
 import { createRandom } from '../shared/random.ts'
 import type { SlidingWindowLimiter } from '../shared/sliding-window-limiter.ts'
@@ -208,29 +213,7 @@ export const createPersonioState = (options: StateOptions) => {
       if (!template) throw new Error('the company has no employee to model a new one on')
       const person = createPerson(
         id,
-        {
-          ...template,
-          firstName: 'Neu',
-          lastName: `Mitarbeiter ${String(id)}`,
-          preferredName: null,
-          workEmail: `neu.${String(id)}@${COMPANY_DOMAIN}`,
-          personalEmail: null,
-          workPhone: null,
-          mobilePhone: null,
-          employeeNumber: `NL-${String(id).padStart(5, '0')}`,
-          position: 'Software Engineer',
-          supervisorId: template.id,
-          hireDate: today,
-          probationEndDate: null,
-          contractEndDate: null,
-          terminationDate: null,
-          lastWorkingDay: null,
-          terminationType: null,
-          terminationReason: null,
-          status: 'active',
-          custom: {},
-          ...fields,
-        },
+        { ...newPersonFields(id, template, today), ...fields },
         nowIso(),
       )
       people.push(person)

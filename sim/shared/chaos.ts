@@ -12,6 +12,19 @@ export interface SeededChaos<Kind extends string> {
   draw(label: string): number
 }
 
+/** The faults every simulator can make, each a share of requests (0–1, default 0). */
+export interface NetworkChaosOptions {
+  /** Default: the dataset's seed. */
+  readonly seed?: number | string
+  /** Answered 500, 502 or 503 with the API's own error answer. */
+  readonly errorRate?: number
+  /** Delayed by `slowMs` (default 2000) before anything else happens. */
+  readonly slowRate?: number
+  readonly slowMs?: number
+  /** The socket is destroyed: no status, no body. */
+  readonly dropRate?: number
+}
+
 /** `rateOf(kind)`: the share of requests (0–1, default 0) the fault strikes. */
 export const createSeededChaos = <Kind extends string>(
   rateOf: (kind: Kind) => number | undefined,
@@ -27,3 +40,19 @@ export const createSeededChaos = <Kind extends string>(
     draw,
   }
 }
+
+/** Chaos from options that give each kind's rate under a name of its own (`errorRate`). */
+export const chaosFromOptions = <
+  Kind extends string,
+  Options extends { readonly seed?: number | string },
+>(
+  options: Options,
+  rates: Readonly<Record<Kind, keyof Options>>,
+  defaultSeed: number | string,
+): SeededChaos<Kind> & { readonly options: Options } => ({
+  options,
+  ...createSeededChaos<Kind>(
+    (kind) => options[rates[kind]] as number | undefined,
+    options.seed ?? defaultSeed,
+  ),
+})

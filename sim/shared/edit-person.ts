@@ -1,4 +1,5 @@
 import type { Person, PersonFields, PersonPatch } from './company.ts'
+import { COMPANY_DOMAIN } from './generate-company.ts'
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
@@ -53,4 +54,31 @@ export const terminationPatch = (termination: Termination, today: string): Perso
   terminationType: termination.terminationType ?? 'resignation',
   terminationReason: termination.terminationReason ?? null,
   ...(termination.terminationDate <= today ? { status: 'inactive' as const } : {}),
+})
+
+/**
+ * What a new employee added through a simulator's admin API is, where the request says nothing:
+ * modelled on `template` (the CEO: department, office, hours), reporting to them, hired today.
+ */
+export const newPersonFields = (id: number, template: Person, today: string): PersonFields => ({
+  ...template,
+  firstName: 'Neu',
+  lastName: `Mitarbeiter ${String(id)}`,
+  preferredName: null,
+  workEmail: `neu.${String(id)}@${COMPANY_DOMAIN}`,
+  personalEmail: null,
+  workPhone: null,
+  mobilePhone: null,
+  employeeNumber: `NL-${String(id).padStart(5, '0')}`,
+  position: 'Software Engineer',
+  supervisorId: template.id,
+  hireDate: today,
+  probationEndDate: null,
+  contractEndDate: null,
+  terminationDate: null,
+  lastWorkingDay: null,
+  terminationType: null,
+  terminationReason: null,
+  status: 'active',
+  custom: {},
 })

@@ -35,3 +35,7 @@ export const request = async (url: string, init: RequestInit = {}): Promise<Answ
   }
   return { status: response.status, headers: response.headers, body, text }
 }
+
+/** The answer's media type, without parameters ('application/json'). */
+export const mediaType = (answer: Answer): string =>
+  (answer.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
