@@ -25,6 +25,8 @@ import {
 } from '../engine/identifier-import.ts'
 import type { TableLike } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
+import type { JobsAccess } from '../engine/jobs-access.ts'
+import { JOBS_HELP, runJobsCommand } from './jobs-commands.ts'
 import { jsonProgress, progressLine } from './progress.ts'
 
 /** Exit codes: scripts branch on them. */
@@ -42,6 +44,8 @@ export interface CliIo {
 export interface App {
   readonly engine: Engine
   readonly store: Store
+  /** The ongoing sync (schedules, outbox, queue), when the build has workers. */
+  readonly jobs?: JobsAccess
   close(): Promise<void>
 }
 
@@ -86,7 +90,7 @@ Commands:
   people import-identifiers FILE [--sheet NAME]
                         set identifiers from an edited export, all rows or none
   vault rotate-key      re-encrypt stored credentials under a new key
-
+${JOBS_HELP}
 Options:
   --config FILE         the config file (default ./hris-sync.yaml)
   --json                machine-readable output
@@ -117,6 +121,9 @@ const OPTIONS = {
   sheet: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   progress: { type: 'string' },
+  full: { type: 'boolean' },
+  reason: { type: 'string' },
+  events: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parse>['values']
@@ -615,6 +622,33 @@ async function dispatch(
     }
     case 'people':
       return people(rest, values, io, deps, print)
+    case 'worker':
+      throw new UsageError('worker takes no arguments')
+    case 'queue':
+    case 'approve':
+    case 'reject':
+    case 'schedule':
+    case 'quarantine':
+    case 'invite':
+    case 'webhooks':
+    case 'notify':
+      return runJobsCommand(command, rest, {
+        json,
+        values,
+        print,
+        onProgress,
+        usage: (text) => new UsageError(text),
+        session: (work) =>
+          session(values, io, deps, (s) =>
+            work({
+              app: s.app,
+              workspace: s.workspace,
+              connection: () => currentConnection(s),
+              existing: () =>
+                s.app.store.connectionByName(s.workspace.id, s.config.connection.name),
+            }),
+          ),
+      })
     case 'vault': {
       if (rest[0] !== 'rotate-key' || rest.length > 1)
         throw new UsageError('vault takes one subcommand: rotate-key')

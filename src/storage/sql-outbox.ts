@@ -88,7 +88,8 @@ export class SqlOutbox implements OutboxStore {
       update outbox set claimed_until = ${later(now, leaseSeconds)}, attempts = attempts + 1
       where id in (
         select o.id from outbox o
-        where o.status = 'pending' and o.next_attempt_at <= ${at}
+        -- a message never tried is due whatever the clocks say (rows take the database's time)
+        where o.status = 'pending' and (o.attempts = 0 or o.next_attempt_at <= ${at})
           and (o.claimed_until is null or o.claimed_until < ${at})
           and not exists (
             select 1 from runs r where r.workspace_id = o.workspace_id and r.state = 'applying'
@@ -285,7 +286,7 @@ export class SqlOutbox implements OutboxStore {
         claimed_until = ${later(now, leaseSeconds)}
       where id in (
         select id from webhook_deliveries
-        where (status = 'pending' and next_attempt_at <= ${at})
+        where (status = 'pending' and (attempts = 0 or next_attempt_at <= ${at}))
           or (status = 'delivering' and claimed_until < ${at})
         order by id
         limit ${limit}

@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
+import type { Person } from '../../src/core/model/person.ts'
+import { approvePlan } from '../../src/engine/approvals.ts'
+import { Engine } from '../../src/engine/engine.ts'
+import { Deliverer } from '../../src/jobs/deliverer.ts'
+import type { JobQueue, Logger, SyncJob } from '../../src/jobs/job-types.ts'
+import { Scheduler } from '../../src/jobs/scheduler.ts'
+import { smtpMailer } from '../../src/jobs/smtp-mailer.ts'
+import { SyncRunner } from '../../src/jobs/sync-runner.ts'
+import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
+import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
+import type { SqlStore } from '../../src/storage/sql-store.ts'
+import { loadVault } from '../../src/storage/vault.ts'
+import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
+import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { BACKENDS, openStore } from '../helpers/stores.ts'
+import { startSmtpSink } from '../helpers/smtp-sink.ts'
+
+const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} }
+
+/** A queue the test drains by hand: the jobs a tick queued, run one by one. */
+function manualQueue(): JobQueue & { jobs: SyncJob[] } {
+  const jobs: SyncJob[] = []
+  return {
+    jobs,
+    send(job) {
+      const key = `${job.connectionId}:${job.kind}`
+      if (jobs.some((j) => `${j.connectionId}:${j.kind}` === key)) return Promise.resolve(null)
+      jobs.push(job)
+      return Promise.resolve(key)
+    },
+  }
+}
+
+for (const backend of BACKENDS) {
+  describe(`a connection left alone, on ${backend}`, { timeout: 60_000 }, () => {
+    let clock = new Date('2026-03-02T08:00:00.000Z')
+    const now = () => new Date(clock)
+    let sim: PersonioSim
+    let smtp: Awaited<ReturnType<typeof startSmtpSink>>
+    let opened: Awaited<ReturnType<typeof openStore>>
+    let store: SqlStore
+    let engine: Engine
+    let workspaceId: string
+    let connectionId: string
+    let scheduler: Scheduler
+    let runner: SyncRunner
+    let deliverer: Deliverer
+    let outbox: SqlOutbox
+    let schedules: SqlSchedules
+    const queue = manualQueue()
+    const mailer = { current: null as ReturnType<typeof smtpMailer> | null }
+
+    beforeAll(async () => {
+      sim = await startPersonioSim({ employees: 40, seed: 11, now, rateLimits: false })
+      smtp = await startSmtpSink()
+      opened = await openStore(backend)
+      store = opened.store
+      const vault = await loadVault({
+        envKey: randomBytes(32).toString('base64'),
+        keyFile: '/nonexistent',
+        create: false,
+      })
+      engine = new Engine({
+        store,
+        connectors: { personio: personioConnector },
+        vault,
+        target: (ws) => new DirectoryTarget(store.directory(ws)),
+        now,
+      })
+      outbox = new SqlOutbox(store.db)
+      schedules = new SqlSchedules(store.db)
+      const ws = await store.ensureWorkspace('acme')
+      workspaceId = ws.id
+      const [credential] = sim.credentials
+      const connection = await engine.connect({
+        workspaceId,
+        name: 'personio',
+        connector: 'personio',
+        config: { baseUrl: sim.url },
+        secret: { clientId: credential?.clientId, clientSecret: credential?.clientSecret },
+      })
+      connectionId = connection.id
+      await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })
+      await outbox.addRecipient(workspaceId, 'Admin@Acme.test')
+      scheduler = new Scheduler({ schedules, queue, now, logger: quiet })
+      runner = new SyncRunner({
+        engine,
+        store,
+        schedules,
+        outbox,
+        now,
+        logger: quiet,
+        quarantineAfter: 3,
+      })
+      mailer.current = smtpMailer(smtp.url, 'hris-sync@acme.test')
+      deliverer = new Deliverer({
+        outbox,
+        mailer: mailer.current,
+        now,
+        logger: quiet,
+        webhookSecret: () => 'unused',
+      })
+    }, 60_000)
+    afterAll(async () => {
+      mailer.current?.close()
+      await sim.close()
+      await smtp.close()
+      await opened.close()
+    })
+
+    /** Time passes; the scheduler ticks, the jobs it queued run, the outbox is delivered. */
+    async function passes(minutes: number) {
+      clock = new Date(clock.getTime() + minutes * 60_000)
+      const ticked = await scheduler.tick()
+      const outcomes = []
+      for (const job of queue.jobs.splice(0)) {
+        outcomes.push(await runner.run(job, { retryCount: 0, retryLimit: 0 }))
+      }
+      while ((await deliverer.deliver()).messages > 0);
+      return { ticked, outcomes }
+    }
+
+    async function people(): Promise<Person[]> {
+      const out: Person[] = []
+      for await (const p of store.listPeople(workspaceId)) out.push(p)
+      return out
+    }
+
+    /** What the directory should hold for the simulator's employees now. */
+    async function inStep() {
+      const today = clock.toISOString().slice(0, 10)
+      const byExternal = new Map((await people()).map((p) => [p.sourceKey?.externalId, p]))
+      for (const e of sim.admin.employees()) {
+        const p = byExternal.get(String(e.id))
+        const gone = e.terminationDate !== null && e.terminationDate <= today
+        if (!p) {
+          // terminated before it was ever imported: never created
+          expect(gone, `employee ${String(e.id)}`).toBe(true)
+          continue
+        }
+        expect(p.fields['email'], `employee ${String(e.id)}`).toBe(e.workEmail.toLowerCase())
+        expect(p.fields['jobTitle'], `employee ${String(e.id)}`).toBe(e.position)
+        expect(p.status, `employee ${String(e.id)}`).toBe(gone ? 'leaver' : 'active')
+      }
+    }
+
+    const invitationsTo = (email: string) =>
+      smtp.mails.filter((m) => m.to.includes(email) && m.subject === 'You are invited').length
+
+    it('keeps the directory in step with the HR system: first sync, edits, a new hire, a leaver', async () => {
+      // a new schedule starts at its next time, not at once
+      expect((await passes(0)).ticked.queued).toEqual([])
+      const first = await passes(15)
+      expect(first.ticked.queued).toEqual([`${connectionId}:incremental`])
+      expect(first.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
+      await inStep()
+      const created = await people()
+      expect(created.length).toBeGreaterThan(30)
+      for (const p of created) {
+        expect(invitationsTo(String(p.fields['email']))).toBe(1)
+        expect(p.inviteStatus).toBe('sent')
+      }
+      const invite = smtp.mails.find((m) => m.subject === 'You are invited')
+      expect(invite?.from).toBe('hris-sync@acme.test')
+      expect(invite?.raw).toContain('you are invited to join')
+
+      const [a, b] = sim.admin.employees().filter((e) => e.status === 'active')
+      sim.admin.editEmployee(a?.id ?? 0, { position: 'Chief of Staff' })
+      const hire = sim.admin.addEmployee({
+        firstName: 'Nora',
+        lastName: 'Neu',
+        workEmail: 'nora.neu@acme.test',
+      })
+      sim.admin.terminateEmployee(b?.id ?? 0, { terminationDate: clock.toISOString().slice(0, 10) })
+      clock = new Date(clock.getTime() + 60_000)
+      const second = await passes(15)
+      expect(second.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
+      const run = await store.latestRun(connectionId)
+      expect(run?.kind).toBe('incremental')
+      // the incremental read planned the three it read, and left the others alone
+      const planned = await store.plan(workspaceId, run?.planId ?? '')
+      expect(planned?.plan.basis.employees).toBe(3)
+      expect(planned?.plan.changes.filter((c) => c.kind === 'person')).toHaveLength(3)
+      await inStep()
+      expect(invitationsTo(hire.workEmail.toLowerCase())).toBe(1)
+
+      // nothing changed: the next runs find nothing to do, and invite nobody again
+      const mails = smtp.mails.length
+      const third = await passes(15)
+      expect(third.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
+      expect(smtp.mails.length).toBe(mails)
+      await inStep()
+    })
+
+    it('reads everyone at night, once, in place of the incremental run due at the same time', async () => {
+      const next = new Date(clock)
+      next.setUTCDate(next.getUTCDate() + 1)
+      next.setUTCHours(3, 0, 0, 0)
+      clock = new Date(next.getTime() - 60_000)
+      const night = await passes(1)
+      expect(night.ticked.queued).toEqual([`${connectionId}:full`])
+      expect((await store.latestRun(connectionId))?.kind).toBe('sync')
+      await inStep()
+    })
+
+    it('stops on refused credentials until new ones are stored, and tells the admins', async () => {
+      const [credential] = sim.credentials
+      const rotated = sim.admin.rotateCredential(credential?.clientId ?? '')
+      const refused = await passes(15)
+      expect(refused.outcomes[0]).toMatchObject({ done: true, state: 'failed' })
+      expect((await store.connection(workspaceId, connectionId))?.status).toBe('needs_reauth')
+      const told = smtp.mails.filter((m) => m.to.includes('admin@acme.test'))
+      expect(told.map((m) => m.subject)).toEqual([
+        'hris-sync: the credentials of "personio" were refused',
+      ])
+      const held = await passes(15)
+      expect(held.ticked.held[0]?.why).toMatch(/credentials/)
+      const connection = await engine.connect({
+        workspaceId,
+        name: 'personio',
+        connector: 'personio',
+        config: { baseUrl: sim.url },
+        secret: { clientId: rotated.clientId, clientSecret: rotated.clientSecret },
+      })
+      expect(connection.status).toBe('active')
+      const back = await passes(15)
+      expect(back.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
+    })
+
+    it('holds a plan that makes too many leavers for approval, tells the admins once, and applies it once approved', async () => {
+      const today = clock.toISOString().slice(0, 10)
+      const active = sim.admin.employees().filter((e) => e.status === 'active')
+      for (const e of active.slice(0, Math.ceil(active.length * 0.3))) {
+        sim.admin.terminateEmployee(e.id, { terminationDate: today })
+      }
+      const held = await passes(15)
+      expect(held.outcomes[0]).toMatchObject({ done: true, state: 'awaiting_approval' })
+      const again = await passes(15)
+      expect(again.outcomes[0]).toMatchObject({ done: true, state: 'awaiting_approval' })
+      const asked = smtp.mails.filter((m) => m.subject.includes('needs approval'))
+      expect(asked).toHaveLength(1)
+      const run = await store.latestRun(connectionId)
+      const applied = await approvePlan({ engine, store }, workspaceId, run?.planId ?? '', 'test')
+      expect(applied.run.state).toBe('succeeded')
+      await inStep()
+    })
+
+    it('quarantines after failures in a row, slows it down, and a success clears it', async () => {
+      // a config this credential cannot work with: every run fails (and is not retried)
+      const connection = await store.connection(workspaceId, connectionId)
+      if (!connection) throw new Error('no connection')
+      const broken = { identifiers: [{ custom: 'dynamic_404' }], policy: { inviteNewPeople: true } }
+      await engine.configure(connection, broken, { enabled: true })
+      for (let i = 0; i < 3; i++) await passes(15)
+      const health = await schedules.health(connectionId)
+      expect(health).toMatchObject({ status: 'quarantined', consecutiveFailures: 3 })
+      expect(smtp.mails.filter((m) => m.subject.includes('quarantined'))).toHaveLength(1)
+      const slowed = await passes(15)
+      expect(slowed.ticked.held[0]?.why).toMatch(/quarantined/)
+      await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })
+      await passes(60)
+      expect(await schedules.health(connectionId)).toMatchObject({
+        status: 'active',
+        consecutiveFailures: 0,
+      })
+      await inStep()
+    })
+  })
+}
