@@ -1,6 +1,8 @@
 // The HTTP layer every HR connector shares: requests paced on the client side to stay under the
 // HR system's documented rate limits, and 429 / 5xx / network failures retried with backoff and
 // jitter (honouring Retry-After). Errors name the HR system and the request, never a credential.
+import { createHash } from 'node:crypto'
+
 import { SyncError } from '../core/errors.ts'
 
 /** At most `requests` requests in any `perMs` milliseconds (a sliding window). */
@@ -271,7 +273,10 @@ export async function send(
       MAX_RETRY_AFTER_MS,
       told ?? Math.max(backoff(client, attempt), response.status === 429 ? 1000 : 0),
     )
-    if (response.status === 429) pacer?.pauseUntil(now + delay)
+    // a 429, or a 503 that says when to come back (BambooHR throttles so), holds every request
+    if (response.status === 429 || (response.status === 503 && told !== null)) {
+      pacer?.pauseUntil(now + delay)
+    }
     await client.clock.sleep(delay, client.signal)
   }
   const tries = `${client.retry.attempts} tries`
@@ -287,6 +292,31 @@ export async function send(
     `${client.system} did not answer ${what} (${tries}; last: ${last.status === null ? last.detail || 'no response' : `HTTP ${last.status}`})`,
     { retryable: true },
   )
+}
+
+/** Anything a read threw, as a SyncError: an unexpected one is `internal`, naming the system. */
+export function asSyncError(system: string, error: unknown): SyncError {
+  if (error instanceof SyncError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new SyncError('internal', `reading ${system} failed: ${message}`, { cause: error })
+}
+
+/**
+ * What one credential shares in this process (a token, pacers, cached metadata), one per
+ * credential and settings: keyed by a hash of them, so the map never holds a secret as a key.
+ */
+export function sharedState<T>(
+  states: Map<string, T>,
+  parts: readonly unknown[],
+  create: () => T,
+): T {
+  const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+  let state = states.get(key)
+  if (state === undefined) {
+    state = create()
+    states.set(key, state)
+  }
+  return state
 }
 
 /** "fetch failed" says little: the cause says what happened (ECONNRESET, a timeout). */

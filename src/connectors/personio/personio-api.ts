@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto'
-
 import { SyncError } from '../../core/errors.ts'
-import { Pacer, httpClient, readJson, send } from '../http.ts'
+import { Pacer, httpClient, readJson, send, sharedState } from '../http.ts'
 import type { HttpClient, RateWindow } from '../http.ts'
 import type { ConnectorContext } from '../connector.ts'
 import type { AttributeInfo } from './personio-attributes.ts'
@@ -32,27 +30,20 @@ interface Session {
 
 const sessions = new Map<string, Session>()
 
-/** One session per API, credential and pace; the key is a hash, never the secret itself. */
-function sessionOf(config: PersonioConfig, secret: PersonioSecret): Session {
-  const key = createHash('sha256')
-    .update(
-      JSON.stringify([
-        config.baseUrl,
-        config.apiVersion,
-        secret.clientId,
-        secret.clientSecret,
-        config.requestsPerMinute,
-        config.burstPerSecond,
-      ]),
-    )
-    .digest('hex')
-  let session = sessions.get(key)
-  if (!session) {
-    session = { token: null, pending: null, attributes: null, pacers: new Map() }
-    sessions.set(key, session)
-  }
-  return session
-}
+/** One session per API, credential and pace. */
+const sessionOf = (config: PersonioConfig, secret: PersonioSecret): Session =>
+  sharedState(
+    sessions,
+    [
+      config.baseUrl,
+      config.apiVersion,
+      secret.clientId,
+      secret.clientSecret,
+      config.requestsPerMinute,
+      config.burstPerSecond,
+    ],
+    () => ({ token: null, pending: null, attributes: null, pacers: new Map() }),
+  )
 
 type Endpoint = 'auth' | 'token' | 'read'
 

@@ -11,7 +11,7 @@ import type {
   ReadOptions,
   ReadPage,
 } from '../connector.ts'
-import { completions } from '../http.ts'
+import { asSyncError as toSyncError, completions } from '../http.ts'
 import { attributesOf, normalizeV1, V1EmployeesPage, V1Employee } from './normalize-v1.ts'
 import {
   V2Employment,
@@ -46,11 +46,7 @@ export const WATERMARK_OVERLAP_MS = 24 * 60 * 60 * 1000
 
 const today = (ctx: ConnectorContext) => ctx.now().toISOString().slice(0, 10)
 
-function asSyncError(error: unknown): SyncError {
-  if (error instanceof SyncError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new SyncError('internal', `reading Personio failed: ${message}`, { cause: error })
-}
+const asSyncError = (error: unknown) => toSyncError('Personio', error)
 
 /** Errors that end a read at once: trying the other pages cannot help. */
 const fatal = (error: SyncError) =>
