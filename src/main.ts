@@ -20,6 +20,7 @@ import {
   SAMPLE_NOW,
 } from './connectors/fake/sample-company.ts'
 import { fileConnector } from './connectors/file/file-connector.ts'
+import { bamboohrConnector } from './connectors/bamboohr/bamboohr-connector.ts'
 import { personioConnector } from './connectors/personio/personio-connector.ts'
 import { readTable, writeTable } from './connectors/file/table-file.ts'
 import { SyncError } from './core/errors.ts'
@@ -46,6 +47,7 @@ import { DirectoryTarget } from './targets/directory/directory-target.ts'
 const CONNECTORS: Readonly<Record<string, Connector>> = {
   file: fileConnector,
   personio: personioConnector,
+  bamboohr: bamboohrConnector,
   fake: fakeConnector,
 }
 
@@ -279,7 +281,11 @@ function cliDeps(env: Env): CliDeps {
     sources: Object.fromEntries(
       Object.entries(CONNECTORS).map(([id, c]) => [
         id,
-        { config: c.configSchema, secret: c.secretSchema },
+        {
+          config: c.configSchema,
+          secret: c.secretSchema,
+          ...(c.defaultFilter === undefined ? {} : { defaultFilter: c.defaultFilter }),
+        },
       ]),
     ),
     open: (options) => open(env, options),

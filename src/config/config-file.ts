@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { err, formatPath, issuesFromZod, ok } from '../core/errors.ts'
 import type { Issue, Result } from '../core/errors.ts'
 import { FILTER_OPS } from '../core/filter/filter-rule.ts'
+import type { FilterRule } from '../core/filter/filter-rule.ts'
 import { Transform } from '../core/mapping/mapping-config.ts'
 import { Text } from '../core/model/employee.ts'
 import { SyncConfig } from '../core/plan/sync-config.ts'
@@ -18,6 +19,8 @@ import { Cron } from './cron.ts'
 export interface SourceSchemas {
   readonly config: z.ZodType
   readonly secret: z.ZodType | null
+  /** The sync-if filter of a file that names none (`filter:` absent; `filter: null` is none). */
+  readonly defaultFilter?: FilterRule
 }
 
 /** The HR systems a file may name, by connector id; injected because config/ sees no connector. */
@@ -474,12 +477,20 @@ export function loadConfigFile(text: string, options: LoadOptions): Result<Confi
 
   const { workspace, connection, schedule, mapping, identifiers, filter, policy, timeZone } =
     parsed.data
-  const sync: SyncConfig = { mapping, identifiers, filter, policy, timeZone }
   // the connector's schemas parse what the file says, not what the combined schema made of it
   const sourceInput = (data as { connection: { source: Record<string, unknown> } }).connection
     .source
   const def = options.sources[connection.source.connector]
   if (def === undefined) throw new Error('unreachable: the schema checked the connector')
+  // no filter named: the HR system's own default (BambooHR: employees with a hire date)
+  const named = Object.hasOwn(data as Record<string, unknown>, 'filter')
+  const sync: SyncConfig = {
+    mapping,
+    identifiers,
+    filter: named ? filter : (def.defaultFilter ?? null),
+    policy,
+    timeZone,
+  }
   const built = splitConnection(connection.name, sourceInput, def)
   if (!built.ok) return done(built.error.map((i) => redact(i, used)))
   return ok(deepFreeze({ workspace, connection: built.value, sync, schedule }))

@@ -19,7 +19,10 @@ describe('initTemplate', () => {
     const cfg = result.value
     expect(cfg.connection.source.connector).toBe(connector)
     expect(cfg.sync.identifiers).toEqual(['work_email', 'employee_number'])
-    expect(cfg.sync.filter).toBeNull()
+    // BambooHR's connection starts with its default filter, written out so it can be changed
+    expect(cfg.sync.filter).toEqual(
+      connector === 'bamboohr' ? { field: 'hireDate', op: 'exists' } : null,
+    )
     expect(cfg.schedule.enabled).toBe(false)
     // a short example, not the whole default
     const fields = Object.keys(cfg.sync.mapping)

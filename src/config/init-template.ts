@@ -20,11 +20,23 @@ const SOURCES: Readonly<Record<InitConnector, string>> = {
     # v2 reads 50 persons a request plus one request per person, org units by id only.
     apiVersion: v1`,
   bamboohr: `    connector: bamboohr
-    # Your BambooHR subdomain (acme for acme.bamboohr.com) and an API key (your name >
-    # API Keys). Never write the key here: set these environment variables, or store the key
-    # with "hris-sync connect".
+    # Your BambooHR domain: acme for acme.bamboohr.com, as "Your BambooHR URL" shows it
+    # (Settings > Account > Account Info).
     companyDomain: \${BAMBOOHR_COMPANY_DOMAIN}
+    # An API key (in BambooHR: your name > API Keys > Add New Key), of a user who may see every
+    # employee and the fields to sync. Never write the key here: set this environment variable,
+    # or delete the line and store the key with "hris-sync connect".
     apiKey: \${BAMBOOHR_API_KEY}`,
+}
+
+/** The sync-if section of each connector's file: a commented example, or its default filter. */
+const FILTERS: Readonly<Record<InitConnector, string>> = {
+  file: '',
+  personio: '',
+  bamboohr: `# BambooHR syncs only employees who have a hire date (records entered before someone's start is
+# known stay out). Change it like any filter, or write "filter: null" to sync everyone.
+filter: { field: hireDate, op: exists }
+`,
 }
 
 /**
@@ -92,7 +104,7 @@ identifiers:
 #   all:
 #     - { field: status, op: eq, value: active }
 #     - { field: legalEntity, op: in, value: [Acme GmbH, Acme Ltd] }
-
+${FILTERS[options.connector]}
 # What a sync may do besides updating fields.
 policy:
   # Employees who left before their first sync: skip them, or create_as_leaver.

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 
 import type { Issue, Result } from '../core/errors.ts'
+import type { FilterRule } from '../core/filter/filter-rule.ts'
 import type { InvalidRecord } from '../core/model/employee.ts'
 import type { FieldValue } from '../core/model/field-value.ts'
 import type { SourceType } from '../core/model/source-path.ts'
@@ -92,6 +93,11 @@ export interface Connector<Config = unknown, Secret = unknown> {
     readonly includesTerminated: boolean
     readonly customFields: boolean
   }
+  /**
+   * The sync-if filter a connection of this HR system has when its config names none (BambooHR:
+   * only employees with a hire date); a config that sets `filter: null` syncs everyone.
+   */
+  readonly defaultFilter?: FilterRule
   check(config: Config, secret: Secret, ctx: ConnectorContext): Promise<Result<void>>
   discoverFields(
     config: Config,
