@@ -95,7 +95,16 @@ async function open(
     outbox: new SqlOutbox(db),
     vault,
     async enqueue(job) {
-      queue ??= queueSchema(db).then((schema) => openQueue({ db: queueDb(db), schema, logger }))
+      queue ??= queueSchema(db).then((schema) => {
+        const settings = loadWorkerEnv(process.env)
+        return openQueue({
+          db: queueDb(db),
+          schema,
+          logger,
+          jobTimeoutSeconds: settings.jobTimeoutSeconds,
+          retryDelaySeconds: settings.retryDelaySeconds,
+        })
+      })
       return (await queue).send(job)
     },
   }

@@ -55,7 +55,10 @@ export class Deliverer {
       }
     }
     const messages = await outbox.claim(now().toISOString(), limit, 120)
-    for (const m of messages) await this.#message(m)
+    // a few at a time, in the order they were queued
+    for (let i = 0; i < messages.length; i += 4) {
+      await Promise.all(messages.slice(i, i + 4).map((m) => this.#message(m)))
+    }
     const deliveries = await outbox.claimDeliveries(now().toISOString(), limit, 60)
     await Promise.all(deliveries.map((d) => this.#webhook(d)))
     return { messages: messages.length, webhooks: deliveries.length }

@@ -43,24 +43,27 @@ export async function openQueue(
     schedule: false,
     maintenanceIntervalSeconds:
       options.maintenanceSeconds ?? Math.max(1, Math.min(60, Math.floor(timeout / 4))),
-    monitorStateIntervalSeconds: 0,
   })
   boss.on('error', (error: unknown) => {
     options.logger.error({ error: String(error) }, 'job queue error')
   })
   await boss.start()
-  await boss.createQueue(SYNC_QUEUE, {
-    name: SYNC_QUEUE,
-    policy: 'stately',
+  const settings = {
     retryLimit: options.retryLimit ?? 4,
     retryDelay: options.retryDelaySeconds ?? 15,
     retryBackoff: true,
     expireInSeconds: timeout,
-  })
+  }
+  await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: 'stately', ...settings })
   return {
     boss,
     async send(job: SyncJob) {
-      return boss.send(SYNC_QUEUE, { ...job }, { singletonKey: `${job.connectionId}:${job.kind}` })
+      // a job keeps the settings it was sent with
+      return boss.send(
+        SYNC_QUEUE,
+        { ...job },
+        { singletonKey: `${job.connectionId}:${job.kind}`, ...settings },
+      )
     },
     async close() {
       await boss.stop({ graceful: false, close: false, wait: true })

@@ -58,6 +58,11 @@ export async function startSmtpSink(): Promise<{
   return {
     url: `smtp://127.0.0.1:${String(port)}`,
     mails,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+      }),
   }
 }
