@@ -1,8 +1,13 @@
 // The composition root: the only file that wires concrete adapters (database, vault, connectors,
 // the directory target) into the engine, and hands them to the CLI.
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
+import { createAdaptorServer } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import pino from 'pino'
 
 import { runCli } from './cli/cli.ts'
@@ -10,6 +15,7 @@ import type { App, CliDeps } from './cli/cli.ts'
 import { runDemo } from './cli/demo.ts'
 import { prepareSandbox, sandboxHelp } from './cli/sandbox.ts'
 import type { DemoDirectory } from './cli/demo.ts'
+import type { SandboxConsole } from './cli/sandbox.ts'
 import { loadEnv } from './config/env.ts'
 import type { Env } from './config/env.ts'
 import type { Connector } from './connectors/connector.ts'
@@ -25,6 +31,11 @@ import { personioConnector } from './connectors/personio/personio-connector.ts'
 import { readTable, writeTable } from './connectors/file/table-file.ts'
 import { SyncError } from './core/errors.ts'
 import type { Person, Team } from './core/model/person.ts'
+import { createApp } from './http/create-app.ts'
+import { ensureFirstAdmin } from './http/first-admin.ts'
+import type { FirstAdmin } from './http/first-admin.ts'
+import { loadServerSettings } from './http/server-settings.ts'
+import type { ServerSettings } from './http/server-settings.ts'
 import { Engine } from './engine/engine.ts'
 import type { JobsAccess } from './engine/jobs-access.ts'
 import { loadWorkerEnv } from './config/worker-env.ts'
@@ -38,9 +49,11 @@ import { Workers, openQueue } from './jobs/workers.ts'
 import { createDb } from './storage/db.ts'
 import type { Db } from './storage/db.ts'
 import { queueDb, queueSchema } from './storage/job-queue-db.ts'
+import { SqlAccounts } from './storage/sql-accounts.ts'
 import { SqlOutbox } from './storage/sql-outbox.ts'
 import { SqlSchedules } from './storage/sql-schedules.ts'
 import { SqlStore } from './storage/sql-store.ts'
+import { SqlViews } from './storage/sql-views.ts'
 import { beginRotation, loadVault } from './storage/vault.ts'
 import { DirectoryTarget } from './targets/directory/directory-target.ts'
 
@@ -259,7 +272,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${(error as Error).message}\n`)
     return 1
   }
-  if (argv[0] === 'sandbox') return sandbox(env)
+  if (argv[0] === 'sandbox') return sandbox(env, argv.slice(1))
+  if (argv[0] === 'serve' && argv.length === 1) return serve(env)
   if (argv[0] === 'worker' && argv.length === 1) return worker(env)
   if (argv[0] === 'demo') {
     const app = await open(env, { memory: true, now: () => new Date(SAMPLE_NOW) })
@@ -297,20 +311,181 @@ function cliDeps(env: Env): CliDeps {
         },
       ]),
     ),
-    open: (options) => open(env, options),
+    open: (options) =>
+      open(env, options).catch((error: unknown) => {
+        throw heldByServer(env, error)
+      }),
     tables: { read: readTable, write: writeTable },
     rotateKey: () => rotateKey(env),
     version,
   }
 }
 
+/** The connectors the console offers (the demo's made-up company is for the demo). */
+const CONSOLE_CONNECTORS = Object.fromEntries(
+  Object.entries(CONNECTORS)
+    .filter(([id]) => id !== 'fake')
+    .map(([id, c]) => [id, { config: c.configSchema, secret: c.secretSchema }]),
+)
+
+const WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
+
+/** Beside the embedded database, who has it open: the CLI names the server and its URL. */
+const SERVER_FILE = 'server.json'
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** A data folder the server holds, said as what to do about it. */
+function heldByServer(env: Env, error: unknown): unknown {
+  if (!(error instanceof SyncError) || error.code !== 'conflict' || env.databaseUrl !== null) {
+    return error
+  }
+  try {
+    const file = path.join(path.resolve(env.dataDir), SERVER_FILE)
+    const held = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; url?: unknown }
+    if (typeof held.pid !== 'number' || typeof held.url !== 'string' || !alive(held.pid)) {
+      return error
+    }
+    return new SyncError(
+      'conflict',
+      `the hris-sync server (pid ${String(held.pid)}) has this data folder open: use the console at ${held.url}, stop the server, or set DATABASE_URL to share a PostgreSQL database`,
+    )
+  } catch {
+    return error
+  }
+}
+
+interface RunningServer {
+  readonly url: string
+  readonly admin: FirstAdmin
+  readonly shared: boolean
+  close(): Promise<void>
+}
+
+/**
+ * The server: the database, vault and engine as `open` makes them, the HTTP API and the console
+ * on HOST:PORT, its first admin made on the first start. Whatever else a server process runs
+ * (workers) starts here too, and stops in `close`.
+ */
+async function startServer(
+  env: Env,
+  settings: ServerSettings,
+  options: { anyPortIfTaken?: boolean } = {},
+): Promise<RunningServer> {
+  const dataDir = path.resolve(env.dataDir)
+  // file connections read uploads, which live in the data folder
+  const app = await open(env, { baseDir: dataDir })
+  let server: Server | null = null
+  try {
+    const accounts = new SqlAccounts(app.db)
+    const admin = await ensureFirstAdmin(
+      { accounts, store: app.store },
+      { email: settings.adminEmail, password: settings.adminPassword, workspace: 'default' },
+    )
+    const { app: http, live } = createApp({
+      engine: app.engine,
+      store: app.store,
+      accounts,
+      views: new SqlViews(app.db),
+      sources: CONSOLE_CONNECTORS,
+      tables: { read: readTable, write: writeTable },
+      uploadsDir: dataDir,
+      webRoot: WEB_ROOT,
+      logger: createLogger(env),
+      clientIp: (c) => getConnInfo(c).remote.address ?? null,
+      trustProxy: settings.trustProxy,
+    })
+    const listening = createAdaptorServer({ fetch: http.fetch, hostname: settings.host }) as Server
+    server = listening
+    const listen = (port: number) =>
+      new Promise<void>((resolve, reject) => {
+        listening.once('error', reject)
+        listening.listen(port, settings.host, () => {
+          listening.off('error', reject)
+          resolve()
+        })
+      })
+    await listen(settings.port).catch((error: unknown) => {
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      if (taken && options.anyPortIfTaken === true) return listen(0)
+      throw error
+    })
+    const { port } = listening.address() as AddressInfo
+    const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${String(port)}`
+    const serverFile = path.join(dataDir, SERVER_FILE)
+    const embedded = env.databaseUrl === null
+    if (embedded) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }))
+    return {
+      url,
+      admin,
+      shared: !embedded,
+      close: async () => {
+        await new Promise<void>((resolve) => {
+          listening.close(() => {
+            resolve()
+          })
+          listening.closeAllConnections()
+        })
+        // a preview reading the HR system gets a moment to finish (a run cut off is failed as
+        // interrupted by the next one)
+        await Promise.race([live.drain(), new Promise((resolve) => setTimeout(resolve, 10_000))])
+        if (embedded) rmSync(serverFile, { force: true })
+        await app.close()
+      },
+    }
+  } catch (error) {
+    server?.close()
+    await app.close()
+    throw error
+  }
+}
+
+const untilStopped = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+
+/** `hris-sync serve`: the API and the console until SIGINT or SIGTERM. */
+async function serve(env: Env): Promise<number> {
+  const server = await startServer(env, loadServerSettings(process.env))
+  const { admin } = server
+  process.stdout.write(
+    `hris-sync: the console at ${server.url}, the API at ${server.url}/api/docs\n`,
+  )
+  if (admin.generatedPassword !== null) {
+    process.stdout.write(
+      `The first admin: ${admin.email}, password ${admin.generatedPassword} (shown this once)\n`,
+    )
+  }
+  await untilStopped()
+  await server.close()
+  return 0
+}
+
 const SANDBOX_EMPLOYEES = 250
 
 /**
- * `npm start`: a Personio simulator in this process (a made-up company of 250), and a connection
- * to it in the embedded database, ready for `hris-sync plan`; runs until Ctrl+C.
+ * `npm start`: a Personio simulator in this process (a made-up company of 250), a connection to
+ * it in the embedded database, and the console on it (first admin made on the first start);
+ * `--no-console` leaves the database to the hris-sync command. Runs until Ctrl+C.
  */
-async function sandbox(env: Env): Promise<number> {
+async function sandbox(env: Env, args: readonly string[]): Promise<number> {
+  const unknown = args.filter((a) => a !== '--no-console')
+  if (unknown.length > 0) {
+    process.stderr.write(`error: sandbox takes --no-console only (got ${unknown.join(' ')})\n`)
+    return 2
+  }
+  const withConsole = !args.includes('--no-console')
+  const settings = withConsole ? loadServerSettings(process.env) : null
   const { startPersonioSim } = await import('../sim/personio/start-personio-sim.ts')
   const wanted = Number(process.env['HRIS_SYNC_SANDBOX_PORT'] ?? 4010)
   const start = (port: number) =>
@@ -320,23 +495,33 @@ async function sandbox(env: Env): Promise<number> {
   const [credential] = sim.credentials
   if (!credential) throw new Error('the simulator has no credentials')
   const io = processIo()
+  let server: RunningServer | null = null
   try {
     const ready = await prepareSandbox(cliDeps(env), io, {
       baseUrl: sim.url,
       credential,
       dataDir: env.dataDir,
     })
+    let shown: SandboxConsole | null = null
+    if (settings !== null) {
+      // the port asked for, else (taken) any free one: the help says which
+      server = await startServer(env, settings, { anyPortIfTaken: true })
+      shown = {
+        url: server.url,
+        admin: server.admin,
+        credential: { clientId: credential.clientId, clientSecret: credential.clientSecret },
+        shared: server.shared,
+      }
+    }
     io.stdout.write(
-      `${sandboxHelp({ baseUrl: sim.url, employees: SANDBOX_EMPLOYEES, flag: ready.flag, file: path.relative(io.cwd, ready.file) })}\n`,
+      `${sandboxHelp({ baseUrl: sim.url, employees: SANDBOX_EMPLOYEES, flag: ready.flag, file: path.relative(io.cwd, ready.file), console: shown })}\n`,
     )
   } catch (error) {
     await sim.close()
     throw error
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  await untilStopped()
+  await server?.close()
   await sim.close()
   return 0
 }

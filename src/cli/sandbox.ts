@@ -80,28 +80,81 @@ export async function prepareSandbox(
   return { file, flag }
 }
 
+/** The console `npm start` serves beside the simulator, as its help shows it. */
+export interface SandboxConsole {
+  readonly url: string
+  readonly admin: {
+    readonly email: string
+    /** Made on this start: shown this once. */
+    readonly generatedPassword: string | null
+    readonly fromEnv: boolean
+  }
+  /** The simulator's made-up credential, for trying the Connect screen. */
+  readonly credential: { readonly clientId: string; readonly clientSecret: string }
+  /** The database is PostgreSQL (DATABASE_URL): the command can use it while the server runs. */
+  readonly shared: boolean
+}
+
 /** What a newcomer can do next, as printed by `npm start`. */
 export function sandboxHelp(options: {
   readonly baseUrl: string
   readonly employees: number
   readonly flag: string
   readonly file: string
+  /** null: `npm start -- --no-console`, the command alone. */
+  readonly console: SandboxConsole | null
 }): string {
   const cmd = (args: string) => `npx hris-sync ${args}${options.flag}`
-  return `hris-sync sandbox: a Personio simulator with ${options.employees} employees at ${options.baseUrl}
-The connection "${SANDBOX_CONNECTION}" is ready (credentials in the vault; config ${options.file}).
-
-In another terminal, in this folder:
-  ${cmd('fields')}                     the fields the credential can read, with a sample each
+  const commands = `  ${cmd('fields')}                     the fields the credential can read, with a sample each
   ${cmd('plan')}                       who would be created, updated or marked as a leaver
   ${cmd('apply --select <id> --yes')}  sync a few people as a test (ids from the plan)
   ${cmd('apply --yes')}                sync everyone else in that plan
   ${cmd('people list')}                the directory
-  ${cmd('runs')}                       what ran
-
-Change something in "Personio" and plan again (the simulator's test-only admin API):
+  ${cmd('runs')}                       what ran`
+  const top = `hris-sync sandbox: a Personio simulator with ${options.employees} employees at ${options.baseUrl}
+The connection "${SANDBOX_CONNECTION}" is ready (credentials in the vault; config ${options.file}).`
+  const edits = `Change something in "Personio" and ${options.console ? 'preview' : 'plan'} again (the simulator's test-only admin API):
   curl -X PATCH ${options.baseUrl}/_admin/employees/2 -H 'content-type: application/json' -d '{"position":"Chief of Staff"}'
-  curl -X POST ${options.baseUrl}/_admin/employees/3/terminate -H 'content-type: application/json' -d '{"terminationDate":"2026-01-31"}'
+  curl -X POST ${options.baseUrl}/_admin/employees/3/terminate -H 'content-type: application/json' -d '{"terminationDate":"2026-01-31"}'`
+  const c = options.console
+  if (c === null) {
+    return `${top}
+
+In another terminal, in this folder:
+${commands}
+
+${edits}
 
 Ctrl+C stops the simulator; the directory stays in .hris-sync/.`
+  }
+  const signIn =
+    c.admin.generatedPassword !== null
+      ? `Sign in as ${c.admin.email}, password ${c.admin.generatedPassword}
+  (shown this once: keep it, or set HRIS_SYNC_ADMIN_PASSWORD to choose one)`
+      : c.admin.fromEnv
+        ? `Sign in as ${c.admin.email} with the password in HRIS_SYNC_ADMIN_PASSWORD`
+        : `Sign in as ${c.admin.email} (its password was shown on the first start; set
+  HRIS_SYNC_ADMIN_PASSWORD to set a new one)`
+  const cli = c.shared
+    ? `The hris-sync command shares the PostgreSQL database; in another terminal, in this folder:
+${commands}`
+    : `The server has the embedded database (.hris-sync/) open, so the hris-sync command cannot
+use it meanwhile: for the command, stop this (Ctrl+C) and run "npm start -- --no-console",
+or set DATABASE_URL to share a PostgreSQL database between both.`
+  return `${top}
+
+The console: ${c.url}
+  ${signIn}
+  Open the connection "${SANDBOX_CONNECTION}", or connect one yourself with Personio
+  and the simulator's made-up credential:
+    Base URL       ${options.baseUrl}
+    Client ID      ${c.credential.clientId}
+    Client secret  ${c.credential.clientSecret}
+  The API reference: ${c.url}/api/docs
+
+${cli}
+
+${edits}
+
+Ctrl+C stops the simulator and the console; the directory stays in .hris-sync/.`
 }

@@ -1,0 +1,369 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+
+import { SyncError } from '../../core/errors.ts'
+import { ApiError } from '../api-error.ts'
+import { recentlyConfirmed } from '../auth.ts'
+import { actorName } from '../http-deps.ts'
+import type { AppEnv, HttpDeps } from '../http-deps.ts'
+import type { LiveRuns } from '../live-runs.ts'
+import { ERRORS, body, json } from '../responses.ts'
+import {
+  ChangeSchema,
+  IssueSchema,
+  List,
+  Paging,
+  ProgressSchema,
+  ResultSchema,
+  RunSchema,
+} from '../schemas.ts'
+import { secureRoute } from '../secure-route.ts'
+import { confirm } from './auth-routes.ts'
+
+const PlanParams = z.object({ workspaceId: z.string(), planId: z.string() })
+const RunParams = z.object({ workspaceId: z.string(), runId: z.string() })
+
+const PlanHeaderSchema = z
+  .object({
+    id: z.string(),
+    runId: z.string(),
+    connectionId: z.string(),
+    createdAt: z.string(),
+    plan: z
+      .looseObject({
+        complete: z.boolean(),
+        basis: z.record(z.string(), z.unknown()),
+        summary: z.record(z.string(), z.unknown()),
+        issues: z.array(IssueSchema),
+        approval: z.object({
+          required: z.boolean(),
+          findings: z.array(z.object({ code: z.string(), message: z.string() })),
+        }),
+      })
+      .openapi({ description: 'The plan without its changes.' }),
+    counts: z.array(
+      z.object({ kind: z.string(), action: z.string(), reason: z.string(), count: z.number() }),
+    ),
+    results: z.record(z.string(), z.number()),
+  })
+  .openapi('PlanHeader')
+
+const ApplyEntry = z
+  .object({
+    at: z.string(),
+    actor: z.string(),
+    selection: z.union([z.literal('all'), z.number()]),
+    counts: z.record(z.string(), z.number()),
+  })
+  .openapi('Apply', {
+    description:
+      'One apply of the run’s plan: all, or a selection of n changes; `counts.applied` is what this apply added.',
+  })
+
+/** Plans (paged changes, apply) and runs (history, progress, per-change results). */
+export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveRuns) {
+  const { engine, store, views } = deps
+  const now = deps.now ?? (() => new Date())
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'get',
+        path: '/api/v1/workspaces/{workspaceId}/plans/{planId}',
+        tags: ['Previews'],
+        summary:
+          'A plan: summary, approval, issues, and how many changes of each action and reason',
+        request: { params: PlanParams },
+        responses: { 200: json(PlanHeaderSchema, 'The plan.'), 401: ERRORS[401], 404: ERRORS[404] },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId, planId } = c.req.valid('param')
+      const header = await views.planHeader(workspaceId, planId)
+      if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
+      const plan = {
+        ...header.plan,
+        issues: header.plan.issues.map((i) => ({ ...i, path: [...i.path] })),
+        approval: { ...header.plan.approval, findings: [...header.plan.approval.findings] },
+      }
+      return c.json({ ...header, plan, counts: [...header.counts] }, 200)
+    },
+  )
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'get',
+        path: '/api/v1/workspaces/{workspaceId}/plans/{planId}/changes',
+        tags: ['Previews'],
+        summary: 'The changes of a plan, paged and filtered',
+        description:
+          'Each filter takes one value or several (comma-separated). `status` is what applying came to: pending (not applied), applied, stale, skipped, failed.',
+        request: {
+          params: PlanParams,
+          query: z.object({
+            kind: List,
+            action: List,
+            reason: List,
+            status: List,
+            ...Paging,
+          }),
+        },
+        responses: {
+          200: json(
+            z.object({
+              total: z.number(),
+              items: z.array(z.object({ change: ChangeSchema, result: ResultSchema.nullable() })),
+            }),
+            'A page of changes, in plan order.',
+          ),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          404: ERRORS[404],
+        },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId, planId } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const page = await views.planChanges(workspaceId, planId, {
+        ...(q.kind ? { kinds: q.kind } : {}),
+        ...(q.action ? { actions: q.action } : {}),
+        ...(q.reason ? { reasons: q.reason } : {}),
+        ...(q.status ? { statuses: q.status } : {}),
+        offset: q.offset,
+        limit: q.limit,
+      })
+      return c.json({ total: page.total, items: [...page.items] }, 200)
+    },
+  )
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'post',
+        path: '/api/v1/workspaces/{workspaceId}/plans/{planId}/apply',
+        tags: ['Previews'],
+        summary: 'Apply a plan: all of it, or the changes selected',
+        description:
+          'A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
+        request: {
+          params: PlanParams,
+          body: body(
+            z.object({
+              selection: z
+                .union([z.literal('all'), z.array(z.string().min(1).max(300)).min(1).max(100_000)])
+                .default('all'),
+              approve: z.boolean().default(false),
+              password: z.string().min(1).max(200).optional(),
+            }),
+          ),
+        },
+        responses: {
+          200: json(
+            z.object({
+              run: RunSchema,
+              counts: z.record(z.string(), z.number()),
+              added: z.number().openapi({
+                description:
+                  'Changes this apply made: the others of `counts.applied` were in already.',
+              }),
+              problems: z.array(ResultSchema).openapi({
+                description: 'The first 100 results that were not applied.',
+              }),
+            }),
+            'Applied: a result per change.',
+          ),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          403: ERRORS[403],
+          404: ERRORS[404],
+          409: ERRORS[409],
+          429: ERRORS[429],
+        },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId, planId } = c.req.valid('param')
+      const input = c.req.valid('json')
+      const actor = c.get('actor')
+      if (actor.kind === 'user') {
+        if (input.password !== undefined) {
+          await confirm(c, deps, actor.user, actor.session, input.password)
+        } else if (!recentlyConfirmed(actor.session, now())) {
+          throw new ApiError(
+            'password_required',
+            'applying changes the directory: give your password again to approve it',
+          )
+        }
+      }
+      const header = await views.planHeader(workspaceId, planId)
+      if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
+      const runId = header.runId
+      const result = await live
+        .track(
+          null,
+          engine.apply(workspaceId, planId, {
+            selection: input.selection,
+            approved: input.approve,
+            onProgress: (p) => {
+              live.update(runId, p)
+            },
+          }),
+        )
+        .finally(() => {
+          live.end(runId)
+        })
+      // what this apply added: an apply of all after a selection meets the selected ones again
+      const applied = Math.max(
+        0,
+        (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
+      )
+      await store.audit([
+        {
+          workspaceId,
+          actor: actorName(actor),
+          action: 'plan.applied',
+          entityType: 'run',
+          entityId: result.run.id,
+          details: {
+            planId,
+            selection: input.selection === 'all' ? 'all' : input.selection.length,
+            approved: input.approve,
+            counts: { ...result.counts, applied },
+          },
+        },
+      ])
+      const problems = result.results
+        .filter((r) => r.status !== 'applied')
+        .slice(0, 100)
+        .map((r) => ({
+          changeId: r.changeId,
+          status: r.status,
+          entityId: null,
+          message: r.status === 'failed' ? r.error.message : r.message,
+          errorCode: r.status === 'failed' ? r.error.code : null,
+          at: now().toISOString(),
+        }))
+      return c.json(
+        { run: result.run, counts: { ...result.counts }, added: applied, problems },
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'get',
+        path: '/api/v1/workspaces/{workspaceId}/runs',
+        tags: ['Runs'],
+        summary: 'Run history, newest first',
+        request: {
+          params: z.object({ workspaceId: z.string() }),
+          query: z.object({
+            connectionId: z.string().optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+        responses: {
+          200: json(z.object({ runs: z.array(RunSchema) }), 'Runs.'),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          404: ERRORS[404],
+        },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId } = c.req.valid('param')
+      const { connectionId, limit } = c.req.valid('query')
+      return c.json({ runs: await store.listRuns(workspaceId, connectionId ?? null, limit) }, 200)
+    },
+  )
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'get',
+        path: '/api/v1/workspaces/{workspaceId}/runs/{runId}',
+        tags: ['Runs'],
+        summary: 'A run: its state, progress while it reads or applies here, and its applies',
+        request: { params: RunParams },
+        responses: {
+          200: json(
+            z.object({
+              run: RunSchema,
+              progress: ProgressSchema.nullable(),
+              applies: z.array(ApplyEntry),
+            }),
+            'The run.',
+          ),
+          401: ERRORS[401],
+          404: ERRORS[404],
+        },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId, runId } = c.req.valid('param')
+      const run = await store.run(workspaceId, runId)
+      if (!run) throw new SyncError('not_found', `run ${runId} not found`)
+      const audit = await views.auditOf(workspaceId, 'run', [runId])
+      const applies = audit
+        .filter((a) => a.action === 'plan.applied')
+        .map((a) => ({
+          at: a.at,
+          actor: a.actor,
+          selection: (a.details['selection'] as 'all' | number | undefined) ?? 'all',
+          counts: (a.details['counts'] as Record<string, number> | undefined) ?? {},
+        }))
+      return c.json({ run, progress: live.progress(runId), applies }, 200)
+    },
+  )
+
+  app.openapi(
+    secureRoute(
+      deps,
+      createRoute({
+        method: 'get',
+        path: '/api/v1/workspaces/{workspaceId}/runs/{runId}/results',
+        tags: ['Runs'],
+        summary: 'What each change of a run came to, paged',
+        request: { params: RunParams, query: z.object({ status: List, ...Paging }) },
+        responses: {
+          200: json(
+            z.object({
+              total: z.number(),
+              items: z.array(
+                ResultSchema.extend({
+                  kind: z.string(),
+                  action: z.string(),
+                  reason: z.string(),
+                  label: z.string(),
+                }),
+              ),
+            }),
+            'Results, in plan order.',
+          ),
+          400: ERRORS[400],
+          401: ERRORS[401],
+          404: ERRORS[404],
+        },
+      }),
+    ),
+    async (c) => {
+      const { workspaceId, runId } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const page = await views.runResults(workspaceId, runId, {
+        ...(q.status ? { statuses: q.status } : {}),
+        offset: q.offset,
+        limit: q.limit,
+      })
+      return c.json({ total: page.total, items: [...page.items] }, 200)
+    },
+  )
+}

@@ -1,0 +1,162 @@
+import { useState } from 'react'
+
+import { api, ws } from './api.ts'
+import type { FieldValue, PersonView } from './api-types.ts'
+import { useConsole } from './app.tsx'
+import { Link } from './router.tsx'
+import { ErrorBox, Loading, Notice, PageTitle, formatValue, useLoad } from './ui.tsx'
+
+/** A person: every field, who owns it, teams, manager and reports; the app's own fields edited. */
+export function PersonScreen(props: { id: string }) {
+  const { workspace, meta } = useConsole()
+  const path = ws(workspace.id, `/people/${props.id}`)
+  const loaded = useLoad(() => api.get<PersonView>(path), [path])
+  const [edits, setEdits] = useState<Record<string, string>>({})
+  const [state, setState] = useState<{ busy: boolean; error: unknown; done: boolean }>({
+    busy: false,
+    error: null,
+    done: false,
+  })
+  if (loaded.data === null) {
+    return loaded.error !== null ? (
+      <section>
+        <h1>Person</h1>
+        <ErrorBox error={loaded.error} />
+      </section>
+    ) : (
+      <Loading label="Loading…" />
+    )
+  }
+  const { row, reports, ownedBy } = loaded.data
+  const { person } = row
+  const names = [
+    ...meta.directoryFields.map((f) => ({ name: f.name, label: f.label })),
+    ...Object.keys(person.fields)
+      .filter((f) => f.startsWith('custom.'))
+      .map((name) => ({ name, label: `Custom: ${name.slice(7)}` })),
+  ]
+  const changed = Object.keys(edits).length > 0
+  const save = () => {
+    const fields: Record<string, FieldValue> = Object.fromEntries(
+      Object.entries(edits).map(([k, v]) => [k, v.trim() === '' ? null : v.trim()]),
+    )
+    setState({ busy: true, error: null, done: false })
+    api.patch<PersonView>(path, { fields }).then(
+      () => {
+        setEdits({})
+        setState({ busy: false, error: null, done: true })
+        loaded.reload()
+      },
+      (error: unknown) => {
+        setState({ busy: false, error, done: false })
+      },
+    )
+  }
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/people">People</Link> ›
+      </p>
+      <PageTitle
+        sub={person.status === 'leaver' ? `Leaver since ${person.leaverDate ?? '?'}` : 'Active'}
+      >
+        {row.name}
+      </PageTitle>
+      <dl className="pairs">
+        <div>
+          <dt>Identifier</dt>
+          <dd>{person.identifier ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Manager</dt>
+          <dd>
+            {row.manager ? <Link to={`/people/${row.manager.id}`}>{row.manager.name}</Link> : '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>Teams</dt>
+          <dd>{row.teams.map((t) => t.name).join(', ') || '—'}</dd>
+        </div>
+        <div>
+          <dt>Reports</dt>
+          <dd>
+            {reports.length === 0
+              ? '—'
+              : reports.map((r, i) => (
+                  <span key={r.id}>
+                    {i > 0 && ', '}
+                    <Link to={`/people/${r.id}`}>{r.name}</Link>
+                  </span>
+                ))}
+          </dd>
+        </div>
+        <div>
+          <dt>Invitation</dt>
+          <dd>{person.inviteStatus.replaceAll('_', ' ')}</dd>
+        </div>
+        <div>
+          <dt>Linked to</dt>
+          <dd>{person.sourceKey ? `HR record ${person.sourceKey.externalId}` : 'No HR record'}</dd>
+        </div>
+      </dl>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          save()
+        }}
+      >
+        <h2>Fields</h2>
+        <p className="muted">
+          Fields that come from the HR system are set on every sync and cannot be edited here.
+        </p>
+        <table className="fields">
+          <caption className="visually-hidden">Fields</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Value</th>
+              <th scope="col">Set by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {names.map(({ name, label }) => {
+              const owner = ownedBy[name]
+              const value = person.fields[name]
+              return (
+                <tr key={name}>
+                  <th scope="row">
+                    <label htmlFor={`edit-${name}`}>{label}</label>
+                  </th>
+                  <td>
+                    {owner !== undefined || Array.isArray(value) || typeof value === 'number' ? (
+                      <span id={`edit-${name}`}>{formatValue(value)}</span>
+                    ) : (
+                      <input
+                        id={`edit-${name}`}
+                        value={edits[name] ?? (typeof value === 'string' ? value : '')}
+                        onChange={(e) => {
+                          setEdits({ ...edits, [name]: e.target.value })
+                          setState({ busy: false, error: null, done: false })
+                        }}
+                      />
+                    )}
+                  </td>
+                  <td className="muted">
+                    {owner !== undefined ? `HR system (${owner})` : 'This application'}
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+        <ErrorBox error={state.error} title="Not saved." />
+        {state.done && <Notice>Saved.</Notice>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!changed || state.busy}>
+            {state.busy ? 'Saving…' : 'Save changes'}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}

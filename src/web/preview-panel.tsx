@@ -1,0 +1,594 @@
+import { useEffect, useState } from 'react'
+
+import { ApiFailure, api, ws } from './api.ts'
+import type {
+  ApplyResult,
+  Change,
+  ChangeResult,
+  ConnectionView,
+  Page,
+  PlanHeader,
+  Run,
+  RunView,
+} from './api-types.ts'
+import { useConsole } from './app.tsx'
+import { Link } from './router.tsx'
+import { ACTIONS, CONFLICT_REASONS, STATES, connectorLabel, reasonText } from './texts.ts'
+import {
+  Empty,
+  ErrorBox,
+  IssueList,
+  Loading,
+  Notice,
+  Pager,
+  PasswordDialog,
+  Tabs,
+  formatTime,
+  formatValue,
+  plural,
+  useLoad,
+} from './ui.tsx'
+
+type TabKey = 'create' | 'update' | 'leaver' | 'skipped' | 'conflicts' | 'teams'
+
+const ACTIVE: readonly Run['state'][] = ['queued', 'reading']
+const PAGE = 25
+
+interface Filter {
+  kind?: string
+  action?: string
+  reason?: string
+}
+
+/** Which changes each tab shows, as filters of the changes endpoint, and how many there are. */
+function tabsOf(header: PlanHeader) {
+  const count = (test: (c: PlanHeader['counts'][number]) => boolean) =>
+    header.counts.filter(test).reduce((n, c) => n + c.count, 0)
+  const person = (c: { kind: string }) => c.kind === 'person'
+  const skipReasons = [
+    ...new Set(
+      header.counts
+        .filter((c) => person(c) && c.action === 'skip' && !CONFLICT_REASONS.includes(c.reason))
+        .map((c) => c.reason),
+    ),
+  ]
+  const tabs: { key: TabKey; label: string; count: number; filter: Filter }[] = [
+    {
+      key: 'create',
+      label: 'Create',
+      count: count((c) => person(c) && c.action === 'create'),
+      filter: { kind: 'person', action: 'create' },
+    },
+    {
+      key: 'update',
+      label: 'Update',
+      count: count((c) => person(c) && (c.action === 'update' || c.action === 'reactivate')),
+      filter: { kind: 'person', action: 'update,reactivate' },
+    },
+    {
+      key: 'leaver',
+      label: 'Leavers',
+      count: count((c) => person(c) && c.action === 'mark_leaver'),
+      filter: { kind: 'person', action: 'mark_leaver' },
+    },
+    {
+      key: 'skipped',
+      label: 'Skipped',
+      count: count((c) => person(c) && c.action === 'skip' && !CONFLICT_REASONS.includes(c.reason)),
+      filter: { kind: 'person', action: 'skip', reason: skipReasons.join(',') },
+    },
+    {
+      key: 'conflicts',
+      label: 'Conflicts',
+      count: count((c) => person(c) && c.action === 'skip' && CONFLICT_REASONS.includes(c.reason)),
+      filter: { kind: 'person', action: 'skip', reason: CONFLICT_REASONS.join(',') },
+    },
+    {
+      key: 'teams',
+      label: 'Teams and managers',
+      count: count((c) => !person(c)),
+      filter: { kind: 'team,membership,manager' },
+    },
+  ]
+  const actionable = count((c) => !person(c) || (c.action !== 'noop' && c.action !== 'skip'))
+  const done =
+    (header.results['applied'] ?? 0) +
+    (header.results['skipped'] ?? 0) +
+    (header.results['stale'] ?? 0)
+  return {
+    tabs,
+    actionable,
+    remaining: Math.max(0, actionable - done),
+    unchanged: count((c) => person(c) && c.action === 'noop'),
+  }
+}
+
+const RESULT_TEXT: Readonly<Record<ChangeResult['status'], string>> = {
+  applied: 'Applied',
+  stale: 'Stale',
+  skipped: 'Skipped',
+  failed: 'Failed',
+}
+
+const actionable = (c: Change) =>
+  c.kind !== 'person' || (c.action !== 'noop' && c.action !== 'skip')
+
+/**
+ * Preview: build a plan (with progress while the HR system is read), look at it by tab with
+ * field diffs and reasons, sync a few selected records, or all of it. A plan the guard holds says
+ * why and needs an explicit approval.
+ */
+export function PreviewPanel(props: { view: ConnectionView; onChanged: () => void }) {
+  const { workspace } = useConsole()
+  const { connection } = props.view
+  const [run, setRun] = useState<RunView | null>(null)
+  const [starting, setStarting] = useState<{ busy: boolean; error: unknown }>({
+    busy: false,
+    error: null,
+  })
+  const latest = props.view.latestRun
+  const runId = run?.run.id ?? latest?.id ?? null
+
+  // follow the run while it reads; once planned, its plan shows
+  useEffect(() => {
+    if (runId === null) return
+    let stopped = false
+    let timer: number | undefined
+    const poll = () => {
+      api.get<RunView>(ws(workspace.id, `/runs/${runId}`)).then(
+        (view) => {
+          if (stopped) return
+          setRun(view)
+          if (ACTIVE.includes(view.run.state)) timer = window.setTimeout(poll, 500)
+        },
+        (error: unknown) => {
+          if (!stopped) setStarting({ busy: false, error })
+        },
+      )
+    }
+    poll()
+    return () => {
+      stopped = true
+      window.clearTimeout(timer)
+    }
+  }, [workspace.id, runId])
+
+  const start = () => {
+    setStarting({ busy: true, error: null })
+    api.post<{ run: Run }>(ws(workspace.id, `/connections/${connection.id}/previews`)).then(
+      (made) => {
+        setRun({ run: made.run, progress: null, applies: [] })
+        setStarting({ busy: false, error: null })
+        props.onChanged()
+      },
+      (error: unknown) => {
+        setStarting({ busy: false, error })
+      },
+    )
+  }
+
+  const current = run?.run ?? null
+  const reading = current !== null && ACTIVE.includes(current.state)
+  const system = connectorLabel(connection.connector)
+  return (
+    <div className="panel">
+      <div className="panel-head">
+        <h2>Preview</h2>
+        <button
+          type="button"
+          className={current === null ? 'primary' : ''}
+          disabled={starting.busy || reading}
+          onClick={start}
+        >
+          {current === null ? 'Build a preview' : 'Preview again'}
+        </button>
+      </div>
+      <p className="muted">
+        A preview reads {system} and shows what a sync would change. Nothing changes in the
+        directory until you sync.
+      </p>
+      <ErrorBox error={starting.error} title="No preview." />
+      {runId !== null && current === null && <Loading label="Loading the latest preview…" />}
+      {current === null && runId === null && (
+        <Empty title="No preview yet.">
+          <p>Build one to see who would be created, updated or marked as a leaver.</p>
+        </Empty>
+      )}
+      {current !== null && reading && <ReadProgress view={run} system={system} />}
+      {current !== null && current.state === 'failed' && current.planId === null && (
+        <ErrorBox
+          error={new Error(current.error?.message ?? 'The preview failed.')}
+          title="The preview failed."
+        />
+      )}
+      {current !== null && current.state === 'cancelled' && (
+        <p>This preview was replaced by a newer one: build a new preview.</p>
+      )}
+      {current?.planId != null && !reading && current.state !== 'cancelled' && (
+        <PlanView
+          key={current.planId}
+          planId={current.planId}
+          run={current}
+          applies={run?.applies ?? []}
+          onApplied={(next) => {
+            setRun((old) => (old ? { ...old, run: next } : old))
+            props.onChanged()
+          }}
+        />
+      )}
+    </div>
+  )
+}
+
+function ReadProgress(props: { view: RunView | null; system: string }) {
+  const p = props.view?.progress ?? null
+  const phase = p?.phase === 'planning' ? 'Planning' : `Reading employees from ${props.system}`
+  const total = p?.total ?? null
+  return (
+    <div className="progress-box" role="status">
+      <p>
+        {phase}
+        {p !== null && p.phase === 'reading' && p.done > 0
+          ? `: ${p.done.toLocaleString()}${total === null ? '' : ` of ${total.toLocaleString()}`}`
+          : '…'}
+      </p>
+      <progress
+        aria-label={phase}
+        {...(total !== null && p !== null && p.phase === 'reading'
+          ? { max: total, value: p.done }
+          : {})}
+      />
+    </div>
+  )
+}
+
+function PlanView(props: {
+  planId: string
+  run: Run
+  applies: RunView['applies']
+  onApplied: (run: Run) => void
+}) {
+  const { workspace } = useConsole()
+  const base = ws(workspace.id, `/plans/${props.planId}`)
+  const header = useLoad(() => api.get<PlanHeader>(base), [base])
+  const [picked, setTab] = useState<TabKey | null>(null)
+  const [offset, setOffset] = useState(0)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const [approved, setApproved] = useState(false)
+  const [asking, setAsking] = useState<{ selection: 'all' | string[] } | null>(null)
+  const [applying, setApplying] = useState<{
+    busy: boolean
+    error: unknown
+    result: ApplyResult | null
+    selection: 'all' | number | null
+  }>({ busy: false, error: null, result: null, selection: null })
+  const info = header.data === null ? null : tabsOf(header.data)
+  // until one is picked: the first tab with something in it
+  const tab = picked ?? info?.tabs.find((t) => t.count > 0)?.key ?? 'create'
+  const chosen = info?.tabs.find((t) => t.key === tab)
+  const rows = useLoad(
+    () =>
+      chosen === undefined || chosen.count === 0
+        ? Promise.resolve<Page<{ change: Change; result: ChangeResult | null }>>({
+            total: 0,
+            items: [],
+          })
+        : api.get<Page<{ change: Change; result: ChangeResult | null }>>(`${base}/changes`, {
+            ...chosen.filter,
+            offset,
+            limit: PAGE,
+          }),
+    [base, tab, offset, chosen?.count, header.data],
+  )
+
+  if (header.data === null) {
+    return header.error !== null ? (
+      <ErrorBox error={header.error} />
+    ) : (
+      <Loading label="Loading the plan…" />
+    )
+  }
+  if (info === null) return null
+  const plan = header.data.plan
+  const held = plan.approval.required
+
+  const apply = (selection: 'all' | string[], password?: string): Promise<unknown> => {
+    setApplying({ busy: true, error: null, result: null, selection: null })
+    return api
+      .post<ApplyResult>(`${base}/apply`, {
+        selection,
+        approve: selection === 'all' ? approved : false,
+        ...(password === undefined ? {} : { password }),
+      })
+      .then(
+        (result) => {
+          setApplying({
+            busy: false,
+            error: null,
+            result,
+            selection: selection === 'all' ? 'all' : selection.length,
+          })
+          setAsking(null)
+          setSelected(new Set())
+          header.reload()
+          rows.reload()
+          props.onApplied(result.run)
+          return null
+        },
+        (error: unknown) => {
+          if (error instanceof ApiFailure && error.code === 'password_required') {
+            setApplying({ busy: false, error: null, result: null, selection: null })
+            // a wrong password in the dialog is said in the dialog
+            if (password !== undefined) return error
+            setAsking({ selection })
+            return null
+          }
+          setApplying({ busy: false, error, result: null, selection: null })
+          setAsking(null)
+          return null
+        },
+      )
+  }
+
+  const items = rows.data?.items ?? []
+  const selectable = items.filter((r) => actionable(r.change) && r.result === null)
+  const allOnPage = selectable.length > 0 && selectable.every((r) => selected.has(r.change.id))
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected)
+    if (on) next.add(id)
+    else next.delete(id)
+    setSelected(next)
+  }
+  const summary = plan.summary
+
+  return (
+    <div className="plan">
+      <p className="muted">
+        Built {formatTime(header.data.createdAt)} from {plural(plan.basis.employees, 'employee')}
+        {plan.complete
+          ? ''
+          : ' (the read was incomplete: nobody becomes a leaver for being missing)'}
+        . State: <strong>{STATES[props.run.state] ?? props.run.state}</strong>.
+      </p>
+      <ul className="summary" aria-label="Summary">
+        <li>
+          <strong>{summary.people['create'] ?? 0}</strong> to create
+        </li>
+        <li>
+          <strong>{(summary.people['update'] ?? 0) + (summary.people['reactivate'] ?? 0)}</strong>{' '}
+          to update
+        </li>
+        <li>
+          <strong>{summary.people['mark_leaver'] ?? 0}</strong> leavers
+        </li>
+        <li>
+          <strong>{summary.people['skip'] ?? 0}</strong> skipped
+        </li>
+        <li>
+          <strong>{info.unchanged}</strong> up to date
+        </li>
+        <li>
+          <strong>{summary.teams.create + summary.teams.update}</strong> teams,{' '}
+          <strong>{summary.managers}</strong> manager links
+        </li>
+      </ul>
+      {held && (
+        <div className="box warning" role="alert">
+          <p>
+            <strong>This plan needs approval before everything is synced.</strong>
+          </p>
+          <ul>
+            {plan.approval.findings.map((f) => (
+              <li key={f.code}>{f.message}</li>
+            ))}
+          </ul>
+          <p className="muted">
+            Selected records that make nobody a leaver can be synced without it.
+          </p>
+        </div>
+      )}
+      <details>
+        <summary>{plural(plan.issues.length, 'note')} about this plan</summary>
+        <IssueList issues={plan.issues} title="Notes" />
+      </details>
+      {props.applies.length > 0 && (
+        <p className="muted">
+          Synced so far:{' '}
+          {props.applies
+            .map(
+              (a) =>
+                `${a.selection === 'all' ? 'all' : plural(a.selection, 'selected record')} (${String(a.counts['applied'] ?? 0)} changes) at ${formatTime(a.at)}`,
+            )
+            .join('; ')}
+        </p>
+      )}
+
+      <div className="apply-bar">
+        <button
+          type="button"
+          disabled={selected.size === 0 || applying.busy}
+          onClick={() => {
+            void apply([...selected])
+          }}
+        >
+          Sync selected ({selected.size})
+        </button>
+        {held && (
+          <label className="approve">
+            <input
+              type="checkbox"
+              checked={approved}
+              onChange={(e) => {
+                setApproved(e.target.checked)
+              }}
+            />{' '}
+            I have read why and approve this plan
+          </label>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={info.remaining === 0 || applying.busy || (held && !approved)}
+          onClick={() => {
+            void apply('all')
+          }}
+        >
+          Sync all ({plural(info.remaining, 'change')})
+        </button>
+        {applying.busy && <Loading label="Syncing…" />}
+      </div>
+      <ErrorBox error={applying.error} title="Nothing was synced." />
+      {applying.result !== null && (
+        <Notice>
+          {applying.selection === 'all'
+            ? 'Synced the plan'
+            : `Synced ${plural(Number(applying.selection), 'selected record')}`}
+          : {plural(applying.result.added, 'change')} applied
+          {(applying.result.counts['stale'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts['stale'])} stale (preview again)`}
+          {(applying.result.counts['failed'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts['failed'])} failed`}
+          . <Link to="/people">See them in People</Link>
+        </Notice>
+      )}
+
+      <Tabs
+        label="Changes"
+        current={tab}
+        tabs={info.tabs.map((t) => ({
+          key: t.key,
+          label: `${t.label} (${t.count.toLocaleString()})`,
+        }))}
+        onSelect={(key) => {
+          setTab(key)
+          setOffset(0)
+        }}
+      />
+      <div role="tabpanel" aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {rows.loading && <Loading label="Loading changes…" />}
+        <ErrorBox error={rows.error} />
+        {rows.data !== null && !rows.loading && items.length === 0 && (
+          <Empty title="Nothing here in this plan." />
+        )}
+        {items.length > 0 && (
+          <table className="changes">
+            <caption className="visually-hidden">{chosen?.label} changes</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="check">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all on this page"
+                    checked={allOnPage}
+                    disabled={selectable.length === 0}
+                    onChange={(e) => {
+                      const next = new Set(selected)
+                      for (const r of selectable) {
+                        if (e.target.checked) next.add(r.change.id)
+                        else next.delete(r.change.id)
+                      }
+                      setSelected(next)
+                    }}
+                  />
+                </th>
+                <th scope="col">Who or what</th>
+                <th scope="col">Change</th>
+                <th scope="col">Why</th>
+                <th scope="col">Fields</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map(({ change, result }) => (
+                <ChangeRow
+                  key={change.id}
+                  change={change}
+                  result={result}
+                  selected={selected.has(change.id)}
+                  selectable={actionable(change) && result === null}
+                  onToggle={(on) => {
+                    toggle(change.id, on)
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Pager offset={offset} limit={PAGE} total={rows.data?.total ?? 0} onChange={setOffset} />
+      </div>
+      <PasswordDialog
+        open={asking !== null}
+        why="Syncing changes the directory. Enter your password to approve these changes."
+        onCancel={() => {
+          setAsking(null)
+        }}
+        onSubmit={(password) =>
+          asking === null ? Promise.resolve(null) : apply(asking.selection, password)
+        }
+      />
+    </div>
+  )
+}
+
+function ChangeRow(props: {
+  change: Change
+  result: ChangeResult | null
+  selected: boolean
+  selectable: boolean
+  onToggle: (on: boolean) => void
+}) {
+  const { change, result } = props
+  const diff = change.diff ?? []
+  const shown = diff.slice(0, 6)
+  const status =
+    result === null ? (actionable(change) ? 'Pending' : '—') : RESULT_TEXT[result.status]
+  return (
+    <tr className={props.selected ? 'selected' : undefined}>
+      <td className="check">
+        <input
+          type="checkbox"
+          aria-label={`Select ${change.label}`}
+          checked={props.selected}
+          disabled={!props.selectable}
+          onChange={(e) => {
+            props.onToggle(e.target.checked)
+          }}
+        />
+      </td>
+      <th scope="row">
+        {change.label}
+        <div className="muted small">{change.id}</div>
+      </th>
+      <td>{ACTIONS[change.action] ?? change.action}</td>
+      <td>
+        {reasonText(change.reason)}
+        {change.issues.map((i) => (
+          <div key={i.message} className="small warn-text">
+            {i.message}
+          </div>
+        ))}
+      </td>
+      <td>
+        {shown.length > 0 && (
+          <ul className="diff">
+            {shown.map((d) => (
+              <li key={d.field}>
+                <span className="muted">{d.field}:</span>{' '}
+                {d.before !== null && <del>{formatValue(d.before)}</del>}
+                {d.before !== null && ' → '}
+                <ins>{formatValue(d.after)}</ins>
+              </li>
+            ))}
+            {diff.length > shown.length && (
+              <li className="muted">and {diff.length - shown.length} more</li>
+            )}
+          </ul>
+        )}
+      </td>
+      <td>
+        <span className={`badge ${result?.status ?? 'pending'}`}>{status}</span>
+        {result?.message != null && <div className="small muted">{result.message}</div>}
+      </td>
+    </tr>
+  )
+}

@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+import { chromium } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+
+import { startSandbox } from './console-sandbox.ts'
+import type { Sandbox } from './console-sandbox.ts'
+import { hrisSync, userEnv } from './run-cli.ts'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const CHROMIUM = process.env['HRIS_SYNC_CHROMIUM'] ?? '/usr/bin/chromium'
+/** Where the screenshots of each step go (.ci/run keeps them). */
+const SHOTS = path.join(ROOT, '.test-report', 'screenshots')
+const EMAIL = 'admin@example.com'
+const PASSWORD = 'correct horse battery staple'
+
+// the console as a newcomer uses it, on npm start's sandbox: sign in, connect to the Personio
+// simulator, map, configure, preview, sync three selected, see them in People, sync the rest,
+// read the history
+describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
+  'the console in Chromium',
+  { timeout: 120_000 },
+  () => {
+    let dir: string
+    let sandbox: Sandbox
+    let browser: BrowserContext | undefined
+    let page: Page
+    let step = 0
+    const problems: string[] = []
+    const shot = async (name: string) => {
+      step++
+      await page.screenshot({
+        path: path.join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`),
+      })
+    }
+
+    beforeAll(async () => {
+      await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error' })
+      await rm(SHOTS, { recursive: true, force: true })
+      await mkdir(SHOTS, { recursive: true })
+      dir = await mkdtemp(path.join(tmpdir(), 'hris-sync-console-'))
+      sandbox = await startSandbox(
+        dir,
+        userEnv(dir, { HRIS_SYNC_ADMIN_EMAIL: EMAIL, HRIS_SYNC_ADMIN_PASSWORD: PASSWORD }),
+      )
+      // a fresh profile each run
+      browser = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1366, height: 850 },
+        // the machine's network is closed: anything that phones home would stall the browser
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      })
+      page = browser.pages()[0] ?? (await browser.newPage())
+      page.on('pageerror', (error) => {
+        problems.push(`page error: ${error.message}`)
+      })
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+      })
+      page.setDefaultTimeout(20_000)
+    }, 60_000)
+
+    afterAll(async () => {
+      await browser?.close()
+      await sandbox.stop()
+      await rm(dir, { recursive: true, force: true })
+    }, 30_000)
+
+    it('runs the whole flow: connect, map, preview, sync selected, sync all, history', async () => {
+      onTestFailed(async () => {
+        await shot('failed')
+        process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
+      })
+      const url = sandbox.consoleUrl
+      expect(url, sandbox.said()).not.toBeNull()
+      expect(sandbox.said()).not.toContain(PASSWORD)
+      await page.goto(url ?? '')
+
+      await page.getByLabel('Email').fill(EMAIL)
+      await page.getByLabel('Password').fill(PASSWORD)
+      await shot('sign-in')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('heading', { name: 'Connections' }).waitFor()
+      // npm start made one; we connect another, as a newcomer with their own credentials would
+      await page.getByRole('link', { name: 'personio-sandbox' }).waitFor()
+      await shot('connections')
+
+      await page.getByRole('link', { name: 'Connect an HR system' }).click()
+      await page.getByLabel('Personio').check()
+      await page.getByLabel('Connection name').fill('personio-test')
+      await page.getByLabel('Client ID').fill(sandbox.clientId ?? '')
+      await page.getByLabel('Client secret').fill(sandbox.clientSecret ?? '')
+      await page.getByLabel('Base URL').fill(sandbox.simUrl)
+      await page.getByRole('heading', { name: 'Where do I find these?' }).waitFor()
+      await shot('connect')
+      await page.getByRole('button', { name: 'Connect and load fields' }).click()
+      await page.getByText(/fields are readable/).waitFor()
+      await expect.poll(() => page.getByRole('row').count()).toBeGreaterThan(10)
+      await shot('fields')
+
+      await page.getByRole('link', { name: '2. Map fields' }).click()
+      const office = page.getByLabel('Office', { exact: true })
+      await office.waitFor()
+      await page.getByLabel('Who owns Job title').selectOption('app')
+      await page.getByLabel('Name', { exact: true }).selectOption('name:last_comma_first')
+      await shot('mapping')
+      await page.getByRole('button', { name: 'Save the mapping' }).click()
+      await page.getByText('Mapping saved.').waitFor()
+
+      await page.getByRole('link', { name: '3. Configure' }).click()
+      await page.getByLabel('Identifier', { exact: true }).selectOption('work_email')
+      await page.getByLabel('Then, when nobody has it').selectOption('employee_number')
+      await page.getByRole('button', { name: 'Add a condition' }).click()
+      await page.getByLabel('Condition', { exact: true }).selectOption('exists')
+      await page.getByLabel('Field', { exact: true }).selectOption('workEmail')
+      await shot('configure')
+      await page.getByRole('button', { name: 'Save the settings' }).click()
+      await page.getByText('Settings saved.').waitFor()
+
+      await page.getByRole('link', { name: '4. Preview and sync' }).click()
+      await page.getByRole('button', { name: 'Build a preview' }).click()
+      const createTab = page.getByRole('tab', { name: /^Create \(\d+\)$/ })
+      await createTab.waitFor()
+      const boxes = page.getByRole('checkbox', { name: /^Select (?!all)/ })
+      await boxes.first().waitFor()
+      await shot('preview')
+      const created = Number(/\((\d+)\)/.exec((await createTab.textContent()) ?? '')?.[1])
+      expect(created).toBeGreaterThan(200)
+
+      for (let i = 0; i < 3; i++) await boxes.nth(i).check()
+      await page.getByRole('button', { name: 'Sync selected (3)' }).click()
+      await page.getByText(/Synced 3 selected records/).waitFor()
+      await shot('synced-selected')
+
+      await page.getByRole('link', { name: 'People', exact: true }).click()
+      await page.getByText('3 people', { exact: true }).waitFor()
+      await expect.poll(() => page.getByRole('row').count()).toBe(4)
+      await shot('people-three')
+
+      await page.goBack()
+      const syncAll = page.getByRole('button', { name: /^Sync all \(/ })
+      await syncAll.waitFor()
+      await syncAll.click()
+      await page.getByText(/Synced the plan/).waitFor()
+      await shot('synced-all')
+
+      await page.getByRole('link', { name: 'People', exact: true }).click()
+      await page.getByText(/^\d+ people$/).waitFor()
+      const total = Number(
+        /(\d+)/.exec((await page.getByText(/^\d+ people$/).textContent()) ?? '')?.[1],
+      )
+      expect(total).toBe(created)
+      await shot('people-all')
+
+      await page.goBack()
+      await page.getByRole('link', { name: 'History' }).click()
+      await page.getByText(/Sync selected: 3 records/).waitFor()
+      await page.getByText(/Sync all by admin@example\.com/).waitFor()
+      await shot('history')
+    })
+
+    it('tells the hris-sync command that the server has the data folder', async () => {
+      const run = await hrisSync(['plan'], { cwd: dir, env: userEnv(dir) })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/the hris-sync server \(pid \d+\) has this data folder open/)
+      expect(run.stderr).toContain(sandbox.consoleUrl ?? '?')
+    })
+  },
+)
