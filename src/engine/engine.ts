@@ -4,7 +4,7 @@ import type { InvalidRecord } from '../core/model/employee.ts'
 import { validateEmployees } from '../core/model/validate-employees.ts'
 import type { Person, Team } from '../core/model/person.ts'
 import { plan as makePlan } from '../core/plan/plan.ts'
-import { SyncConfig, readabilityIssues } from '../core/plan/sync-config.ts'
+import { SyncConfig, readabilityIssues, sourceFieldsOf } from '../core/plan/sync-config.ts'
 import { sourceRoot } from '../core/model/source-path.ts'
 import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
@@ -288,7 +288,12 @@ export class Engine {
    * Reads every page of a connection (or, with `since`, what changed after that watermark); the
    * records, and how the read ended.
    */
-  async #read(connection: Connection, since: string | null, onProgress?: (p: Progress) => void) {
+  async #read(
+    connection: Connection,
+    since: string | null,
+    fields: readonly string[],
+    onProgress?: (p: Progress) => void,
+  ) {
     const connector = this.#connector(connection.connector)
     const secret = await this.#secretOf(connection)
     const records: unknown[] = []
@@ -301,6 +306,8 @@ export class Engine {
     const reading = connector.read(connection.config, secret, this.#context(onProgress), {
       ...(sizeHint === undefined || since !== null ? {} : { sizeHint }),
       ...(since === null ? {} : { since }),
+      // only what the sync reads leaves the HR system
+      fields,
     })
     let step = await reading.next()
     while (step.done !== true) {
@@ -345,7 +352,7 @@ export class Engine {
     try {
       run = await store.transitionRun(run.id, 'reading')
       const readAt = this.#deps.now()
-      const read = await this.#read(connection, since, onProgress)
+      const read = await this.#read(connection, since, sourceFieldsOf(config), onProgress)
       onProgress?.({ phase: 'planning', done: 0, total: null })
       const valid = validateEmployees(read.records)
       const draft = makePlan({
