@@ -113,8 +113,16 @@ export const createBambooHRState = (options: BambooStateOptions) => {
   rebuildLimiter()
   const attempts = new Map<string, number>()
 
-  const view = (p: Person): BambooPerson =>
-    withoutHireDate.has(p.id) ? { ...p, hireDate: null } : p
+  // one view per version of a person, so what is made of it can be kept (rendered rows)
+  const views = new WeakMap<Person, BambooPerson>()
+  const view = (p: Person): BambooPerson => {
+    let v = views.get(p)
+    if (v === undefined) {
+      v = withoutHireDate.has(p.id) ? { ...p, hireDate: null } : p
+      views.set(p, v)
+    }
+    return v
+  }
   const nowIso = () => now().toISOString()
   const existing = (id: number) => {
     const person = byId.get(id)
@@ -129,6 +137,8 @@ export const createBambooHRState = (options: BambooStateOptions) => {
   /** A patch in the shared model, and what it says of the hire date. */
   const split = (patch: BambooPatch, id: number): PersonPatch => {
     const { hireDate, ...rest } = patch
+    const current = byId.get(id)
+    if (current !== undefined && hireDate !== undefined) views.delete(current)
     if (hireDate === null) {
       withoutHireDate.add(id)
       return rest

@@ -18,7 +18,7 @@ import type { Report } from './bamboohr-api.ts'
 import { BambooHRConfig, BambooHRSecret } from './bamboohr-config.ts'
 import { STANDARD_FIELDS, customType, requestedFields } from './bamboohr-fields.ts'
 import type { MetaField } from './bamboohr-fields.ts'
-import { normalizeEmployee } from './normalize-bamboohr.ts'
+import { employeeNormalizer } from './normalize-bamboohr.ts'
 import type { Column } from './normalize-bamboohr.ts'
 
 /** Records per page handed on: a report is one answer, the rest of the flow takes it in parts. */
@@ -85,6 +85,7 @@ function* pagesOf(
   day: string,
   seen: Set<string>,
 ): Generator<{ records: Employee[]; invalid: InvalidRecord[] }> {
+  const normalize = employeeNormalizer(columns, day)
   for (let start = 0; start < report.employees.length; start += PAGE) {
     const records: Employee[] = []
     const invalid: InvalidRecord[] = []
@@ -94,7 +95,7 @@ function* pagesOf(
         if (seen.has(String(id))) continue
         seen.add(String(id))
       }
-      const result = normalizeEmployee(raw, columns, day)
+      const result = normalize(raw)
       if ('record' in result) records.push(result.record)
       else invalid.push(result.invalid)
     }

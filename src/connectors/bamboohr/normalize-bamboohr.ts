@@ -91,6 +91,31 @@ export function normalizeEmployee(
   columns: readonly Column[],
   today: string,
 ): { record: Employee } | { invalid: InvalidRecord } {
+  return employeeNormalizer(columns, today)(raw)
+}
+
+/** `normalizeEmployee` for many rows of one report: its columns are looked at once. */
+export function employeeNormalizer(
+  columns: readonly Column[],
+  today: string,
+): (raw: unknown) => { record: Employee } | { invalid: InvalidRecord } {
+  const has = new Set(columns.map((c) => c.key))
+  const customs = columns
+    .filter((c) => c.custom && !Object.hasOwn(STANDARD_FIELDS, c.key))
+    .map((c) => ({
+      key: c.key,
+      type: customType(c.type),
+      label: c.label.trim() === '' ? c.key : c.label.trim(),
+    }))
+  return (raw) => normalizeRow(raw, has, customs, today)
+}
+
+function normalizeRow(
+  raw: unknown,
+  has: ReadonlySet<string>,
+  customs: readonly { key: string; type: CustomField['type']; label: string }[],
+  today: string,
+): { record: Employee } | { invalid: InvalidRecord } {
   const parsed = ReportRow.safeParse(raw)
   const externalId = parsed.success ? String(parsed.data.id).trim() : null
   if (!parsed.success || externalId === null || externalId === '') {
@@ -102,7 +127,6 @@ export function normalizeEmployee(
   const row = parsed.data as Record<string, unknown>
   const name = `employee ${externalId}`
   const { issues, read: convert } = recordIssues(name, externalId)
-  const has = new Set(columns.map((c) => c.key))
   const read = <T>(key: string, to: (value: unknown) => T, fallback: T): T =>
     has.has(key) ? convert(key, () => to(row[key]), fallback) : fallback
 
@@ -136,19 +160,9 @@ export function normalizeEmployee(
   e.sourceUpdatedAt = read('lastChanged', instant, null)
 
   const custom: Record<string, CustomField> = {}
-  for (const column of columns) {
-    if (!column.custom || Object.hasOwn(STANDARD_FIELDS, column.key)) continue
-    const type = customType(column.type)
-    const value = read(
-      column.key,
-      (v) => customValue(type, type === 'date' ? bambooDate(v) : v),
-      null,
-    )
-    custom[column.key] = {
-      label: column.label.trim() === '' ? column.key : column.label.trim(),
-      type,
-      value,
-    }
+  for (const { key, type, label } of customs) {
+    const value = read(key, (v) => customValue(type, type === 'date' ? bambooDate(v) : v), null)
+    custom[key] = { label, type, value }
   }
   e.custom = custom
 
