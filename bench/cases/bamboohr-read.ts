@@ -11,6 +11,7 @@ import { BambooHRConfig } from '../../src/connectors/bamboohr/bamboohr-config.ts
 import type { ReadOptions } from '../../src/connectors/connector.ts'
 import { SyncConfig, sourceFieldsOf } from '../../src/core/plan/sync-config.ts'
 import { BAMBOOHR_RATE_LIMIT } from '../../sim/bamboohr/bamboohr-state.ts'
+import { adminClient } from '../../sim/shared/admin.ts'
 import { spawnSimulator } from '../../sim/shared/run-alone.ts'
 import { minimumDurationMs } from '../../sim/shared/sliding-window-limiter.ts'
 import type { RequestStats } from '../../sim/shared/stats.ts'
@@ -50,14 +51,7 @@ async function main() {
     'admin',
   )
   const url = alone.field('BambooHR simulator')
-  const admin = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${url}/_admin/${route}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return response.json()
-  }
+  const admin = adminClient(url)
   try {
     const config = BambooHRConfig.parse({
       companyDomain: alone.field('companyDomain'),

@@ -4,6 +4,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 
 import { requestKey } from '../shared/network.ts'
+import { createRenderCache } from '../shared/render-cache.ts'
 import type { BambooPerson, FieldDefinition } from './bamboohr-fields.ts'
 import { FIELDS, bambooTime, fieldNamed } from './bamboohr-fields.ts'
 import type { Ctx, Env, XmlNode } from './bamboohr-http.ts'
@@ -38,12 +39,8 @@ const rowOf = (
   return row
 }
 
-/**
- * A report row as JSON text, made once per version of the person (an edit makes a new object),
- * of its supervisor (named in it) and per set of fields: a report of a whole company is then
- * mostly joined text, as a real API's servers answer many reports at once.
- */
-const rendered = new WeakMap<object, { key: string; supervisor: unknown; text: string }[]>()
+/** A report row as JSON text, made once per version of the person (see `createRenderCache`). */
+const rendered = createRenderCache()
 const rowJson = (
   state: BambooHRState,
   person: BambooPerson,
@@ -51,12 +48,7 @@ const rowJson = (
   key: string,
 ) => {
   const supervisor = person.supervisorId === null ? undefined : state.person(person.supervisorId)
-  const versions = rendered.get(person) ?? []
-  const hit = versions.find((v) => v.key === key && v.supervisor === supervisor)
-  if (hit) return hit.text
-  const text = JSON.stringify(rowOf(state, person, fields))
-  rendered.set(person, [...versions.slice(-3), { key, supervisor, text }])
-  return text
+  return rendered(person, key, supervisor, () => JSON.stringify(rowOf(state, person, fields)))
 }
 
 const xmlRow = (row: Record<string, string | null>): XmlNode => ({

@@ -3,6 +3,7 @@ import type { Hono } from 'hono'
 import type { Person } from '../shared/company.ts'
 import { fieldUpdatedAt } from '../shared/company.ts'
 import { parseBerlinTime } from '../shared/dates.ts'
+import { createRenderCache } from '../shared/render-cache.ts'
 import type { AttributeDefinition, RenderContext } from './personio-attributes.ts'
 import { ATTRIBUTE_BY_KEY, ATTRIBUTES, renderAttribute } from './personio-attributes.ts'
 import { v1Error } from './personio-errors.ts'
@@ -66,24 +67,12 @@ const renderEmployee = (
   return { type: 'Employee', attributes }
 }
 
-/**
- * An employee as JSON text, made once per version of the person (an edit makes a new object),
- * of its supervisor (named in it), and per projection: a page is then mostly joined text, as a
- * real API's servers answer many pages at once, not one after another.
- */
-const rendered = new WeakMap<
-  Person,
-  { key: string; supervisor: Person | undefined; text: string }[]
->()
+/** An employee as JSON text, made once per version of the person (see `createRenderCache`). */
+const rendered = createRenderCache()
 const employeeJson = (person: Person, defs: readonly AttributeDefinition[], ctx: RenderContext) => {
   const key = `${ctx.language}|${ctx.baseUrl}|${defs.map((d) => d.key).join(',')}`
   const supervisor = person.supervisorId === null ? undefined : ctx.person(person.supervisorId)
-  const versions = rendered.get(person) ?? []
-  const hit = versions.find((v) => v.key === key && v.supervisor === supervisor)
-  if (hit) return hit.text
-  const text = JSON.stringify(renderEmployee(person, defs, ctx))
-  rendered.set(person, [...versions.slice(-3), { key, supervisor, text }])
-  return text
+  return rendered(person, key, supervisor, () => JSON.stringify(renderEmployee(person, defs, ctx)))
 }
 
 /** A list answer whose `data` (its last key) is employees already rendered as JSON. */

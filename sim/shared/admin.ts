@@ -83,3 +83,15 @@ export const mountCompanyAdmin = (app: Routes, admin: CompanyAdmin, prefix: stri
 const missing = (id: string): never => {
   throw new Error(`no employee ${id}`)
 }
+
+/** A client of a simulator's admin API at `url` (in another process): JSON in, JSON out. */
+export const adminClient =
+  (url: string) =>
+  async (method: string, route: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}/_admin/${route}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return response.json()
+  }
