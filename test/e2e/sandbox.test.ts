@@ -1,51 +1,35 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { startSandbox } from './console-sandbox.ts'
+import type { Sandbox } from './console-sandbox.ts'
 import { hrisSync, userEnv } from './run-cli.ts'
 
-const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts')
-
-// npm start as a newcomer runs it: the Personio sandbox comes up, then the CLI plans against it
-describe('npm start: the Personio sandbox', { timeout: 120_000 }, () => {
+// npm start -- --no-console as a newcomer runs it: the Personio sandbox comes up with the
+// database left to the command, then the CLI plans against it (the console's own run of npm
+// start is the browser test's)
+describe('npm start -- --no-console: the sandbox for the command', { timeout: 120_000 }, () => {
   let dir: string
-  let sandbox: ReturnType<typeof spawn> | null = null
+  let sandbox: Sandbox | null = null
   let said = ''
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hris-sync-sandbox-'))
-    // port 0: any free one, so tests never collide with a sandbox someone runs
-    sandbox = spawn(process.execPath, [MAIN, 'sandbox'], {
-      cwd: dir,
-      env: userEnv(dir, { HRIS_SYNC_SANDBOX_PORT: '0' }),
-      stdio: 'pipe',
-    })
-    sandbox.stderr?.on('data', (d: Buffer) => (said += d.toString()))
-    await new Promise<void>((resolve, reject) => {
-      sandbox?.stdout?.on('data', (d: Buffer) => {
-        said += d.toString()
-        if (said.includes('Ctrl+C')) resolve()
-      })
-      sandbox?.on('exit', (code) => {
-        reject(new Error(`the sandbox stopped (${String(code)}): ${said}`))
-      })
-    })
-  })
+    sandbox = await startSandbox(dir, userEnv(dir), ['--no-console'])
+    said = sandbox.said()
+  }, 90_000)
   afterAll(async () => {
-    if (sandbox && sandbox.exitCode === null) {
-      const stopped = new Promise((resolve) => sandbox?.on('exit', resolve))
-      sandbox.kill('SIGINT')
-      await stopped
-    }
+    await sandbox?.stop()
     await rm(dir, { recursive: true, force: true })
-  })
+  }, 30_000)
 
   it('says where the simulator is and what to run, and never prints the secret', async () => {
     expect(said).toMatch(/a Personio simulator with 250 employees at http:\/\/127\.0\.0\.1:\d+/)
     expect(said).toContain('npx hris-sync plan')
+    expect(said).not.toContain('The console:')
     const file = await readFile(path.join(dir, 'hris-sync.yaml'), 'utf8')
     expect(file).toContain('connector: personio')
     expect(file).not.toMatch(/clientSecret|client_secret/)

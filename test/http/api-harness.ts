@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+import type { Connector } from '../../src/connectors/connector.ts'
+import { fakeConnector } from '../../src/connectors/fake/fake-connector.ts'
+import { fileConnector } from '../../src/connectors/file/file-connector.ts'
+import { readTable, writeTable } from '../../src/connectors/file/table-file.ts'
+import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
+import { Engine } from '../../src/engine/engine.ts'
+import { hashPassword } from '../../src/http/auth.ts'
+import { createApp } from '../../src/http/create-app.ts'
+import type { Logger } from '../../src/http/http-deps.ts'
+import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
+import { SqlViews } from '../../src/storage/sql-views.ts'
+import type { Workspace } from '../../src/storage/store.ts'
+import { loadVault } from '../../src/storage/vault.ts'
+import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
+import { openStore } from '../helpers/stores.ts'
+
+const CONNECTORS: Readonly<Record<string, Connector>> = {
+  personio: personioConnector,
+  file: fileConnector,
+  fake: fakeConnector,
+}
+
+export const ORIGIN = 'http://localhost'
+
+/** What the API logged, to check no secret ever reaches a log line. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  const log = (obj: object, msg?: string) => {
+    lines.push(
+      JSON.stringify({ ...obj, msg }, (_k, v: unknown) => (v instanceof Error ? v.message : v)),
+    )
+  }
+  return { lines, debug: log, info: log, warn: log, error: log }
+}
+
+/**
+ * The API in this process on PGlite in memory (as main.ts wires it, with a clock the test moves),
+ * and clients that sign in and keep their cookie and CSRF token.
+ */
+export async function apiHarness() {
+  const opened = await openStore('pglite')
+  const { store } = opened
+  const vault = await loadVault({
+    envKey: randomBytes(32).toString('base64'),
+    keyFile: '/nonexistent',
+    create: false,
+  })
+  let now = Date.now()
+  const clock = () => new Date(now)
+  const uploadsDir = await mkdtemp(path.join(tmpdir(), 'hris-sync-api-'))
+  const engine = new Engine({
+    store,
+    connectors: CONNECTORS,
+    vault,
+    target: (workspaceId) => new DirectoryTarget(store.directory(workspaceId)),
+    now: clock,
+    baseDir: uploadsDir,
+  })
+  const accounts = new SqlAccounts(store.db)
+  const views = new SqlViews(store.db)
+  const logger = memoryLogger()
+  const { app } = createApp({
+    engine,
+    store,
+    accounts,
+    views,
+    sources: Object.fromEntries(
+      Object.entries(CONNECTORS).map(([id, c]) => [
+        id,
+        { config: c.configSchema, secret: c.secretSchema },
+      ]),
+    ),
+    tables: { read: readTable, write: writeTable },
+    uploadsDir,
+    webRoot: null,
+    logger,
+    now: clock,
+    // the test says which address a request comes from
+    clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
+  })
+
+  /** A workspace with an admin who has this password. */
+  const tenant = async (name: string, password = 'a good long password') => {
+    const workspace = await accounts.createWorkspace(name)
+    const email = `${name}@example.com`
+    const user = await accounts.createUser({
+      email,
+      name,
+      passwordHash: await hashPassword(password),
+    })
+    await accounts.addMember(workspace.id, user.id, 'admin')
+    return { workspace, user, email, password }
+  }
+
+  return {
+    app,
+    store,
+    accounts,
+    views,
+    logger,
+    uploadsDir,
+    advance: (ms: number) => {
+      now += ms
+    },
+    tenant,
+    client: (options: { ip?: string } = {}) => client(app, options),
+    close: async () => {
+      await opened.close()
+      await rm(uploadsDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface Answer {
+  readonly status: number
+  readonly body: unknown
+  readonly headers: Headers
+  readonly text: string
+}
+
+/** An answer's body as the test expects it (the OpenAPI document says its shape). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller states the shape
+export const bodyOf = <T>(answer: Answer): T => answer.body as T
+
+type App = ReturnType<typeof createApp>['app']
+
+/** A browser: keeps the session cookie and sends the CSRF token, from this site's origin. */
+export function client(app: App, options: { ip?: string } = {}) {
+  let cookie: string | null = null
+  let csrf: string | null = null
+  let bearer: string | null = null
+  const request = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    extra: { headers?: Record<string, string>; raw?: Uint8Array | string } = {},
+  ): Promise<Answer> => {
+    const headers: Record<string, string> = { origin: ORIGIN, ...extra.headers }
+    if (options.ip !== undefined) headers['x-test-ip'] = options.ip
+    if (cookie !== null) headers['cookie'] = cookie
+    if (csrf !== null && method !== 'GET') headers['x-csrf-token'] ??= csrf
+    if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`
+    let payload: string | Uint8Array | undefined
+    if (extra.raw !== undefined) {
+      headers['content-type'] ??= 'application/octet-stream'
+      payload = typeof extra.raw === 'string' ? extra.raw : new Uint8Array(extra.raw)
+    } else if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+      payload = JSON.stringify(body)
+    }
+    const response = await app.request(url, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+    })
+    const setCookie = response.headers.get('set-cookie')
+    if (setCookie !== null) {
+      const pair = setCookie.split(';')[0] ?? ''
+      cookie = pair.endsWith('=') ? null : pair
+    }
+    const text = await response.text()
+    let parsed: unknown
+    try {
+      parsed = text === '' ? null : JSON.parse(text)
+    } catch {
+      parsed = text
+    }
+    return { status: response.status, body: parsed, headers: response.headers, text }
+  }
+  return {
+    request,
+    get: (url: string) => request('GET', url),
+    post: (url: string, body: unknown = {}) => request('POST', url, body),
+    put: (url: string, body: unknown) => request('PUT', url, body),
+    patch: (url: string, body: unknown) => request('PATCH', url, body),
+    delete: (url: string) => request('DELETE', url),
+    async signIn(email: string, password: string) {
+      const answer = await request('POST', '/api/v1/auth/login', { email, password })
+      if (answer.status !== 200) throw new Error(`sign-in failed: ${answer.text}`)
+      csrf = (answer.body as { csrfToken: string }).csrfToken
+      return answer
+    },
+    useToken(token: string | null) {
+      bearer = token
+      cookie = null
+      csrf = null
+    },
+    get cookie() {
+      return cookie
+    },
+  }
+}
+
+export type Client = ReturnType<typeof client>
+
+/** Waits until the run is past reading (a preview reads in the background). */
+export async function settled(c: Client, workspace: Workspace, runId: string) {
+  for (let i = 0; i < 400; i++) {
+    const answer = await c.get(`/api/v1/workspaces/${workspace.id}/runs/${runId}`)
+    const state = (answer.body as { run: { state: string } }).run.state
+    if (state !== 'queued' && state !== 'reading')
+      return answer.body as { run: { state: string; planId: string | null } }
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`run ${runId} did not settle`)
+}
