@@ -46,7 +46,7 @@ import { Scheduler } from './jobs/scheduler.ts'
 import { smtpMailer } from './jobs/smtp-mailer.ts'
 import { SyncRunner } from './jobs/sync-runner.ts'
 import { Workers, openQueue } from './jobs/workers.ts'
-import { createDb } from './storage/db.ts'
+import { alive, createDb } from './storage/db.ts'
 import type { Db } from './storage/db.ts'
 import { queueDb, queueSchema } from './storage/job-queue-db.ts'
 import { SqlAccounts } from './storage/sql-accounts.ts'
@@ -332,15 +332,6 @@ const WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url))
 
 /** Beside the embedded database, who has it open: the CLI names the server and its URL. */
 const SERVER_FILE = 'server.json'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** A data folder the server holds, said as what to do about it. */
 function heldByServer(env: Env, error: unknown): unknown {

@@ -23,7 +23,7 @@ import {
   identifierExport,
   importIdentifiers,
 } from '../engine/identifier-import.ts'
-import type { TableLike } from '../engine/identifier-import.ts'
+import type { TableFiles } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
 import type { JobsAccess } from '../engine/jobs-access.ts'
 import { JOBS_HELP, runJobsCommand } from './jobs-commands.ts'
@@ -53,15 +53,7 @@ export interface App {
 export interface CliDeps {
   readonly sources: Sources
   open(options: { baseDir: string }): Promise<App>
-  readonly tables: {
-    read(file: string, options?: { sheet?: string }): Promise<TableLike>
-    write(
-      file: string,
-      format: 'csv' | 'xlsx',
-      header: readonly string[],
-      rows: readonly (readonly (string | number | null)[])[],
-    ): Promise<void>
-  }
+  readonly tables: TableFiles
   rotateKey(options: { baseDir: string }): Promise<{ resealed: number; keyId: string }>
   readonly version: string
 }

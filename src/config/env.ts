@@ -28,7 +28,7 @@ export interface Env {
 }
 
 // VAR= is how a compose file or a shell leaves a variable unset
-const optional = <T extends z.ZodType>(schema: T) =>
+export const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
 
 const KEY_HELP =
@@ -95,20 +95,7 @@ function defaultKeyFile(xdg: string | undefined, home: string | undefined): stri
  * (a URL or a key is a secret). Empty variables count as unset.
  */
 export function loadEnv(env: NodeJS.ProcessEnv): Env {
-  const parsed = EnvSchema.safeParse(env)
-  if (!parsed.success) {
-    // issues name variables; the Zod error itself is not attached: it could hold the values
-    const issues = issuesFromZod(parsed.error).map((i) => ({
-      ...i,
-      message: `${formatPath(i.path)} ${i.message}`,
-    }))
-    throw new SyncError(
-      'invalid_config',
-      `invalid environment: ${issues.map((i) => i.message).join('; ')}`,
-      { issues },
-    )
-  }
-  const e = parsed.data
+  const e = parseEnvironment(EnvSchema, env)
   return Object.freeze({
     dataDir: e.HRIS_SYNC_DATA_DIR ?? './.hris-sync',
     databaseUrl: e.DATABASE_URL ?? null,
@@ -117,4 +104,22 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
     keyFile: e.HRIS_SYNC_KEY_FILE ?? defaultKeyFile(e.XDG_CONFIG_HOME, e.HOME),
     logLevel: e.HRIS_SYNC_LOG_LEVEL ?? 'info',
   })
+}
+
+/**
+ * `env` parsed by `schema`; when it does not hold, a `SyncError('invalid_config')` naming every
+ * variable at fault and never a value (the Zod error is not attached: it could hold them).
+ */
+export function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const parsed = schema.safeParse(env)
+  if (parsed.success) return parsed.data
+  const issues = issuesFromZod(parsed.error).map((i) => ({
+    ...i,
+    message: `${formatPath(i.path)} ${i.message}`,
+  }))
+  throw new SyncError(
+    'invalid_config',
+    `invalid environment: ${issues.map((i) => i.message).join('; ')}`,
+    { issues },
+  )
 }

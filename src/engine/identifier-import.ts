@@ -9,6 +9,17 @@ export interface TableLike {
   readonly rows: readonly { readonly row: number; readonly cells: readonly unknown[] }[]
 }
 
+/** CSV and XLSX files, read and written by an adapter the composition root gives. */
+export interface TableFiles {
+  read(file: string, options?: { sheet?: string }): Promise<TableLike>
+  write(
+    file: string,
+    format: 'csv' | 'xlsx',
+    header: readonly string[],
+    rows: readonly (readonly (string | number | null)[])[],
+  ): Promise<void>
+}
+
 /** The columns of the people export; `id` and `identifier` are the ones the import reads. */
 export const PEOPLE_COLUMNS = [
   'id',

@@ -2,11 +2,12 @@ import type { Context } from 'hono'
 
 import type { Sources } from '../config/config-file.ts'
 import type { Engine } from '../engine/engine.ts'
-import type { TableLike } from '../engine/identifier-import.ts'
+import type { TableFiles } from '../engine/identifier-import.ts'
 import type {
   AccountStore,
   ApiToken,
   ApiViews,
+  AuditEntry,
   MemberRole,
   SessionRecord,
   Store,
@@ -30,15 +31,7 @@ export interface HttpDeps {
   readonly views: ApiViews
   /** The connectors the console offers, with their config and credential schemas. */
   readonly sources: Sources
-  readonly tables: {
-    read(file: string, options?: { sheet?: string }): Promise<TableLike>
-    write(
-      file: string,
-      format: 'csv' | 'xlsx',
-      header: readonly string[],
-      rows: readonly (readonly (string | number | null)[])[],
-    ): Promise<void>
-  }
+  readonly tables: TableFiles
   /** Where uploaded files are kept: the folder the engine resolves file connections against. */
   readonly uploadsDir: string
   /** The built console (`dist/web`); null serves none. */
@@ -68,3 +61,12 @@ export interface AppEnv {
 /** How an actor is named in the audit log. */
 export const actorName = (actor: Actor) =>
   actor.kind === 'user' ? actor.user.email : `token:${actor.token.name}`
+
+/** Writes what the caller did in a workspace to its audit log. */
+export function audited(
+  deps: HttpDeps,
+  by: { readonly workspaceId: string; readonly actor: Actor },
+  entry: Omit<AuditEntry, 'workspaceId' | 'actor'>,
+): Promise<void> {
+  return deps.store.audit([{ ...entry, workspaceId: by.workspaceId, actor: actorName(by.actor) }])
+}

@@ -1,4 +1,4 @@
-import type { z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 
 import { ErrorSchema } from './schemas.ts'
 
@@ -13,6 +13,12 @@ export const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
   content: { 'application/json': { schema } },
 })
+
+/** A file as the request body (a CSV or XLSX upload). */
+export const FILE_BODY = {
+  required: true,
+  content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+}
 
 const error = (description: string) => json(ErrorSchema, description)
 

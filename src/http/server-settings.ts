@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import { SyncError, formatPath, issuesFromZod } from '../core/errors.ts'
+import { optional, parseEnvironment } from '../config/env.ts'
 
 /** How `serve` listens and who its first admin is, from the environment. */
 export interface ServerSettings {
@@ -15,9 +15,6 @@ export interface ServerSettings {
   readonly trustProxy: boolean
 }
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
-
 const Settings = z.object({
   HOST: optional(z.string().min(1)),
   PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -28,19 +25,7 @@ const Settings = z.object({
 
 /** The server's settings; an invalid one is named (never its value: it may be a password). */
 export function loadServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
-  const parsed = Settings.safeParse(env)
-  if (!parsed.success) {
-    const issues = issuesFromZod(parsed.error).map((i) => ({
-      ...i,
-      message: `${formatPath(i.path)} ${i.message}`,
-    }))
-    throw new SyncError(
-      'invalid_config',
-      `invalid environment: ${issues.map((i) => i.message).join('; ')}`,
-      { issues },
-    )
-  }
-  const e = parsed.data
+  const e = parseEnvironment(Settings, env)
   return Object.freeze({
     host: e.HOST ?? '127.0.0.1',
     port: e.PORT ?? 3000,

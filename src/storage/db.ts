@@ -86,7 +86,7 @@ function lockSession(connectionString: string): LockSession & { close(): Promise
 }
 
 /** Whether a process with this id is alive (signal 0 only checks). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

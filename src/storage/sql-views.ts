@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import type { Kysely } from 'kysely'
 
 import { emailKey } from '../core/apply/apply-change.ts'
 import { SyncError } from '../core/errors.ts'
@@ -25,6 +25,17 @@ import type {
 } from './store.ts'
 
 type Tables = Database & AccountTables
+
+/** Where each kind of workspace-scoped id lives; `live`: a revoked row is no longer there. */
+const OWNED: Readonly<Record<OwnedKind, { table: string; column: string; live?: true }>> = {
+  connection: { table: 'connections', column: 'id' },
+  plan: { table: 'plans', column: 'id' },
+  run: { table: 'runs', column: 'id' },
+  person: { table: 'people', column: 'id' },
+  team: { table: 'teams', column: 'id' },
+  token: { table: 'api_tokens', column: 'id', live: true },
+  member: { table: 'workspace_members', column: 'user_id' },
+}
 
 const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString())
 
@@ -61,69 +72,14 @@ export class SqlViews implements ApiViews {
   }
 
   async owns(workspaceId: string, kind: OwnedKind, id: string): Promise<boolean> {
-    const k = this.#k
-    const found = (q: SelectQueryBuilder<Tables, keyof Tables, { one: number }>) =>
-      q.executeTakeFirst().then((row) => row !== undefined)
-    const one = sql<number>`1`.as('one')
-    switch (kind) {
-      case 'connection':
-        return found(
-          k
-            .selectFrom('connections')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id),
-        )
-      case 'plan':
-        return found(
-          k
-            .selectFrom('plans')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id),
-        )
-      case 'run':
-        return found(
-          k
-            .selectFrom('runs')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id),
-        )
-      case 'person':
-        return found(
-          k
-            .selectFrom('people')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id),
-        )
-      case 'team':
-        return found(
-          k
-            .selectFrom('teams')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id),
-        )
-      case 'token':
-        return found(
-          k
-            .selectFrom('api_tokens')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('id', '=', id)
-            .where('revoked_at', 'is', null),
-        )
-      case 'member':
-        return found(
-          k
-            .selectFrom('workspace_members')
-            .select(one)
-            .where('workspace_id', '=', workspaceId)
-            .where('user_id', '=', id),
-        )
-    }
+    const { table, column, live } = OWNED[kind]
+    const { rows } = await sql<{ one: number }>`
+      select 1 as one from ${sql.table(table)}
+      where workspace_id = ${workspaceId} and ${sql.ref(column)} = ${id}
+        ${live ? sql`and revoked_at is null` : sql``}
+      limit 1
+    `.execute(this.#k)
+    return rows.length > 0
   }
 
   async planHeader(workspaceId: string, planId: string): Promise<PlanHeader | null> {

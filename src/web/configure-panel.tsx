@@ -15,7 +15,7 @@ import type {
 import { useConsole } from './app.tsx'
 import { Link } from './router.tsx'
 import { FILTER_OPS, IDENTIFIERS } from './texts.ts'
-import { ErrorBox, Loading, Notice, useLoad } from './ui.tsx'
+import { ErrorBox, Loading, Notice, TextField, useLoad } from './ui.tsx'
 
 const NO_VALUE = new Set(['exists', 'not_exists'])
 const LISTS = new Set(['in', 'not_in'])
@@ -339,16 +339,14 @@ export function ConfigurePanel(props: { connection: Connection }) {
 
       <fieldset>
         <legend>Leavers</legend>
-        <div className="field">
-          <label htmlFor="leaver-group">Group leavers join (empty: none)</label>
-          <input
-            id="leaver-group"
-            value={policy.leaverGroup ?? ''}
-            onChange={(e) => {
-              setPolicy({ leaverGroup: e.target.value.trim() === '' ? null : e.target.value })
-            }}
-          />
-        </div>
+        <TextField
+          id="leaver-group"
+          label="Group leavers join (empty: none)"
+          value={policy.leaverGroup ?? ''}
+          onChange={(group) => {
+            setPolicy({ leaverGroup: group.trim() === '' ? null : group })
+          }}
+        />
         <div className="field">
           <label htmlFor="leaver-threshold">
             Ask for approval when more than this share of people would leave (%)
@@ -422,40 +420,30 @@ export function ConfigurePanel(props: { connection: Connection }) {
             Sync on a schedule (otherwise only when started here)
           </label>
         </div>
-        <div className="field">
-          <label htmlFor="cron-incremental">Read what changed (cron)</label>
-          <input
-            id="cron-incremental"
-            value={schedule.incremental}
-            onChange={(e) => {
-              setSchedule({ ...schedule, incremental: e.target.value })
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="cron-full">
-            Read everyone (cron; only a full read finds who disappeared)
-          </label>
-          <input
-            id="cron-full"
-            value={schedule.full}
-            onChange={(e) => {
-              setSchedule({ ...schedule, full: e.target.value })
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="time-zone">
-            Time zone (when a termination date has passed, when crons run)
-          </label>
-          <input
-            id="time-zone"
-            value={config.timeZone}
-            onChange={(e) => {
-              setConfig({ ...config, timeZone: e.target.value })
-            }}
-          />
-        </div>
+        <TextField
+          id="cron-incremental"
+          label="Read what changed (cron)"
+          value={schedule.incremental}
+          onChange={(incremental) => {
+            setSchedule({ ...schedule, incremental })
+          }}
+        />
+        <TextField
+          id="cron-full"
+          label="Read everyone (cron; only a full read finds who disappeared)"
+          value={schedule.full}
+          onChange={(full) => {
+            setSchedule({ ...schedule, full })
+          }}
+        />
+        <TextField
+          id="time-zone"
+          label="Time zone (when a termination date has passed, when crons run)"
+          value={config.timeZone}
+          onChange={(timeZone) => {
+            setConfig({ ...config, timeZone })
+          }}
+        />
       </fieldset>
 
       <ErrorBox error={state.error} title="The settings were not saved." />

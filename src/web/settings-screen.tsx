@@ -3,7 +3,16 @@ import { useState } from 'react'
 import { api, ws } from './api.ts'
 import type { ApiToken, Member } from './api-types.ts'
 import { useConsole } from './app.tsx'
-import { Empty, ErrorBox, Loading, Notice, PageTitle, formatTime, useLoad } from './ui.tsx'
+import {
+  Empty,
+  ErrorBox,
+  Loading,
+  Notice,
+  PageTitle,
+  TextField,
+  formatTime,
+  useLoad,
+} from './ui.tsx'
 
 /** Settings: members and API tokens of the workspace (admins), your password. */
 export function SettingsScreen() {
@@ -126,19 +135,18 @@ function Members() {
             ['password', 'Password (for a new account, 10+ characters)', 'password'],
           ] as const
         ).map(([key, label, type]) => (
-          <div className="field" key={key}>
-            <label htmlFor={`member-${key}`}>{label}</label>
-            <input
-              id={`member-${key}`}
-              type={type}
-              required={key === 'email'}
-              autoComplete={type === 'password' ? 'new-password' : 'off'}
-              value={form[key]}
-              onChange={(e) => {
-                setForm({ ...form, [key]: e.target.value })
-              }}
-            />
-          </div>
+          <TextField
+            key={key}
+            id={`member-${key}`}
+            label={label}
+            type={type}
+            required={key === 'email'}
+            autoComplete={type === 'password' ? 'new-password' : 'off'}
+            value={form[key]}
+            onChange={(value) => {
+              setForm({ ...form, [key]: value })
+            }}
+          />
         ))}
         <div className="field">
           <label htmlFor="member-role">Role</label>
@@ -282,33 +290,25 @@ function ChangePassword() {
           })
         }}
       >
-        <div className="field">
-          <label htmlFor="pw-current">Current password</label>
-          <input
-            id="pw-current"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={current}
-            onChange={(e) => {
-              setCurrent(e.target.value)
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="pw-new">New password (10+ characters)</label>
-          <input
-            id="pw-new"
-            type="password"
-            autoComplete="new-password"
-            minLength={10}
-            required
-            value={password}
-            onChange={(e) => {
-              setPassword(e.target.value)
-            }}
-          />
-        </div>
+        <TextField
+          id="pw-current"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={setCurrent}
+        />
+        <TextField
+          id="pw-new"
+          label="New password (10+ characters)"
+          type="password"
+          autoComplete="new-password"
+          minLength={10}
+          required
+          value={password}
+          onChange={setPassword}
+        />
         <button type="submit" disabled={action.state.busy}>
           Change password
         </button>

@@ -2,7 +2,7 @@ import { useState } from 'react'
 
 import { api, setCsrfToken } from './api.ts'
 import type { Session } from './api-types.ts'
-import { ErrorBox, PageTitle } from './ui.tsx'
+import { ErrorBox, PageTitle, TextField } from './ui.tsx'
 
 export function SignInScreen(props: { onSignedIn: (session: Session) => void }) {
   const [email, setEmail] = useState('')
@@ -29,32 +29,24 @@ export function SignInScreen(props: { onSignedIn: (session: Session) => void }) 
         <PageTitle sub="Keep your people directory in step with your HR system.">
           Sign in to hris-sync
         </PageTitle>
-        <div className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            id="email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => {
-              setEmail(e.target.value)
-            }}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="password">Password</label>
-          <input
-            id="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => {
-              setPassword(e.target.value)
-            }}
-          />
-        </div>
+        <TextField
+          id="email"
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={setPassword}
+        />
         <ErrorBox error={error} title="Not signed in." />
         <button type="submit" className="primary wide" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

@@ -318,3 +318,34 @@ export function PasswordDialog(props: {
     </dialog>
   )
 }
+
+/** A labelled text input: the label names it for screen readers and clicks focus it. */
+export function TextField(props: {
+  id: string
+  label: string
+  value: string
+  onChange: (value: string) => void
+  type?: 'text' | 'email' | 'password' | 'search'
+  required?: boolean
+  autoComplete?: string
+  placeholder?: string
+  minLength?: number
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={props.type ?? 'text'}
+        required={props.required}
+        autoComplete={props.autoComplete}
+        placeholder={props.placeholder}
+        minLength={props.minLength}
+        value={props.value}
+        onChange={(e) => {
+          props.onChange(e.target.value)
+        }}
+      />
+    </div>
+  )
+}

@@ -9,10 +9,10 @@ import { Schedule } from '../../config/config-file.ts'
 import { SyncError, issuesFromZod } from '../../core/errors.ts'
 import { SyncConfig } from '../../core/plan/sync-config.ts'
 import type { Connection, Run } from '../../storage/store.ts'
-import { actorName } from '../http-deps.ts'
+import { audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
 import type { LiveRuns } from '../live-runs.ts'
-import { ERRORS, body, json } from '../responses.ts'
+import { ERRORS, FILE_BODY, body, json } from '../responses.ts'
 import {
   ConnectionView,
   FieldInfoSchema,
@@ -88,16 +88,16 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
     connection: Connection,
     action: string,
   ) =>
-    store.audit([
+    audited(
+      deps,
+      { workspaceId: connection.workspaceId, actor: c.get('actor') },
       {
-        workspaceId: connection.workspaceId,
-        actor: actorName(c.get('actor')),
         action,
         entityType: 'connection',
         entityId: connection.id,
         details: { name: connection.name, connector: connection.connector },
       },
-    ])
+    )
 
   app.openapi(
     secureRoute(
@@ -466,12 +466,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
         request: {
           params: WorkspaceParams,
           query: z.object({ name: z.string().min(1).max(200) }),
-          body: {
-            required: true,
-            content: {
-              'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
-            },
-          },
+          body: FILE_BODY,
         },
         responses: {
           201: json(

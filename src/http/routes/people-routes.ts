@@ -15,7 +15,7 @@ import { SyncConfig } from '../../core/plan/sync-config.ts'
 import { identifierExport, importIdentifiers } from '../../engine/identifier-import.ts'
 import { actorName } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
-import { ERRORS, body, json } from '../responses.ts'
+import { ERRORS, FILE_BODY, body, json } from '../responses.ts'
 import { Paging, PersonRow, TeamSchema } from '../schemas.ts'
 import { secureRoute } from '../secure-route.ts'
 
@@ -338,12 +338,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
             name: z.string().min(1).max(200),
             sheet: z.string().max(100).optional(),
           }),
-          body: {
-            required: true,
-            content: {
-              'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
-            },
-          },
+          body: FILE_BODY,
         },
         responses: {
           200: json(

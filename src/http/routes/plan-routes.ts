@@ -4,7 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
 import { recentlyConfirmed } from '../auth.ts'
-import { actorName } from '../http-deps.ts'
+import { audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
 import type { LiveRuns } from '../live-runs.ts'
 import { ERRORS, body, json } from '../responses.ts'
@@ -222,10 +222,10 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         0,
         (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
       )
-      await store.audit([
+      await audited(
+        deps,
+        { workspaceId, actor },
         {
-          workspaceId,
-          actor: actorName(actor),
           action: 'plan.applied',
           entityType: 'run',
           entityId: result.run.id,
@@ -236,7 +236,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
             counts: { ...result.counts, applied },
           },
         },
-      ])
+      )
       const problems = result.results
         .filter((r) => r.status !== 'applied')
         .slice(0, 100)

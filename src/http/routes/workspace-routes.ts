@@ -4,7 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
 import { hashPassword, newApiToken } from '../auth.ts'
-import { actorName } from '../http-deps.ts'
+import { audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
 import { ERRORS, body, json } from '../responses.ts'
 import { ApiTokenSchema, MemberSchema, Password, RoleSchema, WorkspaceSchema } from '../schemas.ts'
@@ -173,16 +173,16 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
       }
       if (user === null) throw new SyncError('internal', 'the new user is gone')
       await deps.accounts.addMember(workspace.id, user.id, input.role)
-      await deps.store.audit([
+      await audited(
+        deps,
+        { workspaceId: workspace.id, actor: c.get('actor') },
         {
-          workspaceId: workspace.id,
-          actor: actorName(c.get('actor')),
           action: 'member.added',
           entityType: 'member',
           entityId: user.id,
           details: { email: user.email, role: input.role },
         },
-      ])
+      )
       const member = {
         id: user.id,
         email: user.email,
@@ -281,16 +281,16 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
         prefix: made.prefix,
         createdBy: actor.kind === 'user' ? actor.user.id : null,
       })
-      await deps.store.audit([
+      await audited(
+        deps,
+        { workspaceId: workspace.id, actor: actor },
         {
-          workspaceId: workspace.id,
-          actor: actorName(actor),
           action: 'token.created',
           entityType: 'token',
           entityId: apiToken.id,
           details: { name: apiToken.name },
         },
-      ])
+      )
       return c.json({ token: made.token, apiToken }, 201)
     },
   )
@@ -319,16 +319,16 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
       if (!(await deps.accounts.revokeApiToken(workspace.id, tokenId))) {
         throw new ApiError('forbidden', 'this token is revoked already')
       }
-      await deps.store.audit([
+      await audited(
+        deps,
+        { workspaceId: workspace.id, actor: c.get('actor') },
         {
-          workspaceId: workspace.id,
-          actor: actorName(c.get('actor')),
           action: 'token.revoked',
           entityType: 'token',
           entityId: tokenId,
           details: {},
         },
-      ])
+      )
       return c.body(null, 204)
     },
   )
