@@ -49,20 +49,6 @@ describe('hris-sync with BambooHR', { timeout: 120_000 }, () => {
     expect(connect.code, connect.stderr).toBe(0)
     expect(connect.stdout + connect.stderr).not.toContain(key)
 
-    const fields = await run(['fields', '--json'])
-    expect(fields.code, fields.stderr).toBe(0)
-    const paths = (JSON.parse(fields.stdout) as { fields: { path: string }[] }).fields.map(
-      (f) => f.path,
-    )
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        'workEmail',
-        'hireDate',
-        'supervisorExternalId',
-        'custom.customShirtSize',
-      ]),
-    )
-
     const plan = await run(['plan', '--json'])
     expect(plan.code, plan.stderr).toBe(0)
     const planned = JSON.parse(plan.stdout) as PlanJson
