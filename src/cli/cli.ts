@@ -82,6 +82,8 @@ Commands:
   people import-identifiers FILE [--sheet NAME]
                         set identifiers from an edited export, all rows or none
   vault rotate-key      re-encrypt stored credentials under a new key
+  serve                 the HTTP API and the web console (HOST, PORT; the first admin from
+                        HRIS_SYNC_ADMIN_EMAIL and HRIS_SYNC_ADMIN_PASSWORD, or made and printed)
 ${JOBS_HELP}
 Options:
   --config FILE         the config file (default ./hris-sync.yaml)

@@ -139,10 +139,13 @@ export function createApp(deps: HttpDeps): { app: OpenAPIHono<AppEnv>; live: Liv
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) {
-      return c.json(errorBody('not_found', `no such endpoint: ${c.req.method} ${c.req.path}`), 404)
+      return c.json(
+        errorBody('not_found', `no such endpoint: ${c.req.method} ${c.req.path}`),
+        statusOf('not_found'),
+      )
     }
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      return c.json(errorBody('not_found', 'not found'), 404)
+      return c.json(errorBody('not_found', 'not found'), statusOf('not_found'))
     }
     return consoleFiles(deps.webRoot)(c)
   })
@@ -165,7 +168,7 @@ export function createApp(deps: HttpDeps): { app: OpenAPIHono<AppEnv>; live: Liv
     deps.logger.error({ err: error, errorId: id, path: c.req.path }, 'request failed')
     return c.json(
       errorBody('internal', `something went wrong on the server (error ${id}); the log has more`),
-      500,
+      statusOf('internal'),
     )
   })
 

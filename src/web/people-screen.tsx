@@ -47,7 +47,7 @@ export function PeopleScreen() {
           <input
             id="people-q"
             type="search"
-            placeholder="Name, email, identifier or employee number"
+            placeholder="Name, email or number"
             value={q}
             onChange={(e) => {
               setQ(e.target.value)

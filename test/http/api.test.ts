@@ -98,6 +98,9 @@ describe('sign-in and sessions', () => {
       workspaces: [{ id: acme.workspace.id, role: 'admin' }],
     })
     expect(JSON.stringify(ok.body)).not.toMatch(/argon2|passwordHash/)
+    expect(await h.accounts.passwordHash(acme.user.id)).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/,
+    )
     expect((await c.get(`${V1}/auth/session`)).status).toBe(200)
     expect((await c.post(`${V1}/auth/logout`)).status).toBe(204)
     expectError(await c.get(`${V1}/auth/session`), 401, 'unauthenticated')
