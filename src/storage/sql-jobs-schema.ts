@@ -63,7 +63,7 @@ export type JobsDatabase = Database & JobTables
 
 /** The project's Kysely handle, seeing the jobs tables too. */
 export const withJobTables = (k: Kysely<Database>): Kysely<JobsDatabase> =>
-  k.withTables<JobTables>() as unknown as Kysely<JobsDatabase>
+  k.withTables<JobTables>()
 
 export const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString())
 export const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d))
