@@ -122,6 +122,8 @@ export function PreviewPanel(props: { view: ConnectionView; onChanged: () => voi
   const { workspace } = useConsole()
   const { connection } = props.view
   const [run, setRun] = useState<RunView | null>(null)
+  // asks for the run again (its syncs) after an apply
+  const [fresh, setFresh] = useState(0)
   const [starting, setStarting] = useState<{ busy: boolean; error: unknown }>({
     busy: false,
     error: null,
@@ -151,7 +153,7 @@ export function PreviewPanel(props: { view: ConnectionView; onChanged: () => voi
       stopped = true
       window.clearTimeout(timer)
     }
-  }, [workspace.id, runId])
+  }, [workspace.id, runId, fresh])
 
   const start = () => {
     setStarting({ busy: true, error: null })
@@ -212,6 +214,7 @@ export function PreviewPanel(props: { view: ConnectionView; onChanged: () => voi
           applies={run?.applies ?? []}
           onApplied={(next) => {
             setRun((old) => (old ? { ...old, run: next } : old))
+            setFresh((n) => n + 1)
             props.onChanged()
           }}
         />
