@@ -146,8 +146,11 @@ export async function startWorker(env: Record<string, string>, cwd: string, logT
   } satisfies WorkerProcess
 }
 
-/** A database of its own on the server of `baseUrl`, dropped by `drop`. */
-export async function freshDatabase(baseUrl: string, name: string) {
+/**
+ * A database of its own on the server of `baseUrl`, dropped by `drop`. With `logSlowMs`, its
+ * statements slower than that go to the server's log (for this database only).
+ */
+export async function freshDatabase(baseUrl: string, name: string, logSlowMs?: number) {
   const run = async (statement: string) => {
     const client = new pg.Client({ connectionString: baseUrl })
     await client.connect()
@@ -159,6 +162,9 @@ export async function freshDatabase(baseUrl: string, name: string) {
   }
   await run(`drop database if exists ${name} with (force)`)
   await run(`create database ${name}`)
+  if (logSlowMs !== undefined) {
+    await run(`alter database ${name} set log_min_duration_statement = ${String(logSlowMs)}`)
+  }
   const url = new URL(baseUrl)
   url.pathname = `/${name}`
   return {

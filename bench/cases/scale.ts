@@ -48,6 +48,12 @@ const CONCURRENCY = process.env['BENCH_SCALE_CONCURRENCY'] ?? ''
 const TICK_SECONDS = num('BENCH_SCALE_TICK_SECONDS', 2)
 /** A file the workers' logs are appended to, to see what they did. */
 const WORKER_LOG = process.env['BENCH_SCALE_WORKER_LOG'] || undefined
+/** Statements slower than this (ms) go to PostgreSQL's log, to see what the workers wait for. */
+const LOG_SLOW_MS = process.env['BENCH_SCALE_LOG_SLOW_MS']
+  ? Number(process.env['BENCH_SCALE_LOG_SLOW_MS'])
+  : undefined
+/** Leaves each pass's database behind (for EXPLAIN and the like). */
+const KEEP_DATABASE = process.env['BENCH_SCALE_KEEP_DATABASE'] === '1'
 const BASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const QUARTER = '*/15 * * * *'
@@ -104,27 +110,19 @@ async function edit(tenant: Tenant, id: number, position: string): Promise<Edit>
 async function visible(pass: Pass, edits: readonly Edit[], seen: Map<Edit, number>) {
   const pending = edits.filter((e) => !e.gone && !seen.has(e))
   if (pending.length === 0) return
-  const rows = await pass.store.db.kysely
-    .selectFrom('people')
-    .select([
-      'source_connection_id',
-      'source_external_id',
-      sql<string>`fields->>'jobTitle'`.as('t'),
-    ])
-    .where((eb) =>
-      eb.or(
-        pending.map((e) =>
-          eb.and([
-            eb('source_connection_id', '=', e.tenant.connection.id),
-            eb('source_external_id', '=', String(e.id)),
-          ]),
-        ),
-      ),
-    )
-    .execute()
-  const titles = new Map(
-    rows.map((r) => [`${r.source_connection_id ?? ''}/${r.source_external_id ?? ''}`, r.t]),
+  // by the source key's unique index: (workspace, connection, external id) triples
+  const { rows } = await sql<{ c: string; x: string; t: string | null }>`
+    select p.source_connection_id as c, p.source_external_id as x, p.fields->>'jobTitle' as t
+    from people p
+    join unnest(
+      ${pending.map((e) => e.tenant.connection.workspaceId)}::text[],
+      ${pending.map((e) => e.tenant.connection.id)}::text[],
+      ${pending.map((e) => String(e.id))}::text[]
+    ) as k(w, c, x)
+      on p.workspace_id = k.w and p.source_connection_id = k.c and p.source_external_id = k.x`.execute(
+    pass.store.db.kysely,
   )
+  const titles = new Map(rows.map((r) => [`${r.c}/${r.x}`, r.t]))
   const now = Date.now()
   for (const e of pending) {
     if (titles.get(`${e.tenant.connection.id}/${String(e.id)}`) === e.position) seen.set(e, now)
@@ -531,7 +529,7 @@ async function runPass(workers: number, withLatency: boolean) {
     latencyMs: LATENCY_MS,
   })
   const dbName = `hris_sync_scale_${String(process.pid)}_${String(workers)}`
-  const db = await freshDatabase(BASE_URL, dbName)
+  const db = await freshDatabase(BASE_URL, dbName, LOG_SLOW_MS)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hris-sync-scale-'))
   const key = randomBytes(32).toString('base64')
   let pass: Pass | null = null
@@ -577,7 +575,8 @@ async function runPass(workers: number, withLatency: boolean) {
     if (pass) await Promise.all(pass.workers.map((w) => w.stop()))
     await pass?.store.close()
     await sims.stop()
-    await db.drop()
+    if (KEEP_DATABASE) log(`database ${dbName} left for a look (drop it by hand)`)
+    else await db.drop()
     await rm(dir, { recursive: true, force: true })
   }
 }

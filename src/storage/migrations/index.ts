@@ -3,10 +3,12 @@ import type { Migration } from 'kysely'
 import { initial } from './0001-initial.ts'
 import { http } from './0002-http.ts'
 import { jobs } from './0003-jobs.ts'
+import { workspaceIndexes } from './0004-workspace-indexes.ts'
 
 /** Every migration, in order; names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-http': http,
   '0003-jobs': jobs,
+  '0004-workspace-indexes': workspaceIndexes,
 }
