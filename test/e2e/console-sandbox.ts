@@ -26,6 +26,9 @@ export async function startSandbox(
     env: { HRIS_SYNC_SANDBOX_PORT: '0', PORT: '0', ...env },
     stdio: 'pipe',
   })
+  // the test process ending for any reason ends the sandbox too
+  const orphan = () => child.kill('SIGKILL')
+  process.on('exit', orphan)
   let said = ''
   child.stderr?.on('data', (d: Buffer) => (said += d.toString()))
   await new Promise<void>((resolve, reject) => {
@@ -50,7 +53,11 @@ export async function startSandbox(
       if (child.exitCode !== null) return
       const stopped = new Promise((resolve) => child.on('exit', resolve))
       child.kill('SIGINT')
+      // a slow machine may take a while to close the database; never leave it running
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
       await stopped
+      clearTimeout(timer)
+      process.off('exit', orphan)
     },
   }
 }

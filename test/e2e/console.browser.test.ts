@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
   { timeout: 120_000 },
   () => {
     let dir: string
-    let sandbox: Sandbox
+    let sandbox: Sandbox | undefined
     let browser: BrowserContext | undefined
     let page: Page
     let step = 0
@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
 
     afterAll(async () => {
       await browser?.close()
-      await sandbox.stop()
+      await sandbox?.stop()
       await rm(dir, { recursive: true, force: true })
     }, 30_000)
 
@@ -85,6 +85,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
         await shot('failed')
         process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
       })
+      if (!sandbox) throw new Error('no sandbox')
+      const { simUrl, clientId, clientSecret } = sandbox
       const url = sandbox.consoleUrl
       expect(url, sandbox.said()).not.toBeNull()
       expect(sandbox.said()).not.toContain(PASSWORD)
@@ -102,9 +104,9 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await page.getByRole('link', { name: 'Connect an HR system' }).click()
       await page.getByLabel('Personio').check()
       await page.getByLabel('Connection name').fill('personio-test')
-      await page.getByLabel('Client ID').fill(sandbox.clientId ?? '')
-      await page.getByLabel('Client secret').fill(sandbox.clientSecret ?? '')
-      await page.getByLabel('Base URL').fill(sandbox.simUrl)
+      await page.getByLabel('Client ID').fill(clientId ?? '')
+      await page.getByLabel('Client secret').fill(clientSecret ?? '')
+      await page.getByLabel('Base URL').fill(simUrl)
       await page.getByRole('heading', { name: 'Where do I find these?' }).waitFor()
       await shot('connect')
       await page.getByRole('button', { name: 'Connect and load fields' }).click()
@@ -177,7 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       const run = await hrisSync(['plan'], { cwd: dir, env: userEnv(dir) })
       expect(run.code).toBe(1)
       expect(run.stderr).toMatch(/the hris-sync server \(pid \d+\) has this data folder open/)
-      expect(run.stderr).toContain(sandbox.consoleUrl ?? '?')
+      expect(run.stderr).toContain(sandbox?.consoleUrl ?? '?')
     })
   },
 )
