@@ -427,7 +427,12 @@ async function startServer(
         })
         // a preview reading the HR system gets a moment to finish (a run cut off is failed as
         // interrupted by the next one)
-        await Promise.race([live.drain(), new Promise((resolve) => setTimeout(resolve, 10_000))])
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([
+          live.drain(),
+          new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
+        ])
+        clearTimeout(timer)
         if (embedded) rmSync(serverFile, { force: true })
         await app.close()
       },
