@@ -5,6 +5,9 @@ import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import { ratio, scaleReport } from './scale-report.ts'
+import type { ScaleResult } from './scale-report.ts'
+
 const here = import.meta.dirname
 const run = (file: string, env: Record<string, string> = {}): Record<string, unknown> => {
   const out = execFileSync(process.execPath, ['--expose-gc', path.join(here, 'cases', file)], {
@@ -199,8 +202,24 @@ ${bambooRow('full, every field', bamboohr.full)}
 ${bambooRow(`full, the ${fmt(bamboohr.fieldCount)} fields the default sync reads`, bamboohr.withFields)}
 ${bambooRow('incremental after 10 edits', bamboohr.incremental)}
 `
+console.log(
+  'scale: 200 workspaces × 500 employees on PostgreSQL, 1 then 2 worker processes, latency …',
+)
+const scaleSection = (() => {
+  try {
+    const r = run('scale.ts', { DATABASE_URL: pgUrl }) as unknown as ScaleResult
+    console.log(
+      `  2 vs 1 worker processes: ${ratio(r, 'first')?.toFixed(2) ?? '?'}× first sync, ${ratio(r, 'incremental')?.toFixed(2) ?? '?'}× incremental`,
+    )
+    return scaleReport(r)
+  } catch (error) {
+    const why = (error as Error).message.split('\n')[0] ?? ''
+    console.log(`  not measured: ${why}`)
+    return `\n## Scale\n\nNot measured: ${why}\n`
+  }
+})()
 writeFileSync(
   path.join(here, '..', 'BENCHMARKS.md'),
-  report + applyReport + personioReport + bamboohrReport,
+  report + applyReport + personioReport + bamboohrReport + scaleSection,
 )
 console.log('wrote BENCHMARKS.md')

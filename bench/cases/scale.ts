@@ -25,6 +25,8 @@ import { createRandom } from '../../sim/shared/random.ts'
 import { CpuMeter, loadAverage, machineCpuSeconds } from '../process-cpu.ts'
 import { freshDatabase, startSimulators, startWorker } from '../scale-fleet.ts'
 import type { Simulators, WorkerProcess } from '../scale-fleet.ts'
+import { ratio } from '../scale-report.ts'
+import type { CycleResult, PassResult, ScaleResult } from '../scale-report.ts'
 import type { ScaleCompany } from '../scale-sims.ts'
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
@@ -37,11 +39,11 @@ const WORKER_COUNTS = (process.env['BENCH_SCALE_WORKERS'] ?? '1,2').split(',').m
 const EDITS = num('BENCH_SCALE_EDITS', 5)
 const INCREMENTAL_CYCLES = num('BENCH_SCALE_INCREMENTAL_CYCLES', 2)
 /** Slots of the default schedule reached by moving the clock, and edits before each. */
-const QUARTER_ROUNDS = num('BENCH_SCALE_QUARTER_ROUNDS', 3)
-const QUARTER_EDITS = num('BENCH_SCALE_QUARTER_EDITS', 3)
+const QUARTER_ROUNDS = num('BENCH_SCALE_QUARTER_ROUNDS', 2)
+const QUARTER_EDITS = num('BENCH_SCALE_QUARTER_EDITS', 4)
 /** Edits at random moments of this many seconds, under a schedule of every minute. */
 const MINUTE_EDITS = num('BENCH_SCALE_MINUTE_EDITS', 6)
-const MINUTE_SECONDS = num('BENCH_SCALE_MINUTE_SECONDS', 150)
+const MINUTE_SECONDS = num('BENCH_SCALE_MINUTE_SECONDS', 120)
 /** Worker settings; unset: the defaults of `hris-sync worker` (config/worker-env.ts). */
 const CONCURRENCY = process.env['BENCH_SCALE_CONCURRENCY'] ?? ''
 /** The scheduler's tick while throughput is measured (a cycle starts within it of its slot). */
@@ -319,7 +321,12 @@ async function cycleFigures(pass: Pass, since: Date) {
  * One cycle: every incremental slot comes due at once; waits until every connection has a run
  * that ended and the queue is empty, then a little more (a late second run would show).
  */
-async function cycle(pass: Pass, label: string, edits: readonly Edit[] = []) {
+async function cycle(
+  pass: Pass,
+  label: string,
+  kind: CycleResult['kind'],
+  edits: readonly Edit[] = [],
+): Promise<CycleResult> {
   const finishedBefore = pass.workers.map((w) => w.runsFinished())
   const since = await slotsDue(pass)
   let cpu: Awaited<ReturnType<typeof cpuFrom>> | null = null
@@ -351,12 +358,24 @@ async function cycle(pass: Pass, label: string, edits: readonly Edit[] = []) {
   )
   return {
     label,
+    kind,
     ...figures,
     runsPerWorker: perWorker,
     edits: edits.length,
     editsExpected: expected,
     editsSeen: seen.size,
-    cpu: load === null ? null : { ...load, db: undefined },
+    cpu:
+      load === null
+        ? null
+        : {
+            seconds: load.seconds,
+            workers: load.workers,
+            simulators: load.simulators,
+            postgres: load.postgres,
+            bench: load.bench,
+            machine: load.machine,
+            others: load.others,
+          },
     database,
   }
 }
@@ -423,7 +442,7 @@ async function quarterHourLatency(pass: Pass) {
         await sleep(100)
       }
     })()
-    cycles.push(await cycle(pass, `every 15 minutes, slot ${String(round + 1)}`))
+    cycles.push(await cycle(pass, `every 15 minutes, slot ${String(round + 1)}`, 'latency'))
     await watching
     edits.forEach((e, k) => {
       const at = seen.get(e)
@@ -520,7 +539,8 @@ async function setUp(dbName: string, url: string, key: string, sims: Simulators)
   return pass
 }
 
-async function runPass(workers: number, withLatency: boolean) {
+async function runPass(workers: number, withLatency: boolean): Promise<PassResult> {
+  const loadBefore = loadAverage()
   log(`${String(workers)} worker process(es): ${String(WORKSPACES)} companies …`)
   const sims = await startSimulators({
     companies: WORKSPACES,
@@ -549,13 +569,13 @@ async function runPass(workers: number, withLatency: boolean) {
       Promise.all(Array.from({ length: workers }, () => startWorker(env(tick), dir, WORKER_LOG)))
     const p = pass
     p.workers = await start(TICK_SECONDS)
-    const cycles = [await cycle(p, 'first sync (full read)')]
+    const cycles = [await cycle(p, 'first sync (full read)', 'first')]
     for (let round = 1; round <= INCREMENTAL_CYCLES; round++) {
       const edits = await editEveryCompany(p, round)
-      cycles.push(await cycle(p, `incremental ${String(round)}`, edits))
+      cycles.push(await cycle(p, `incremental ${String(round)}`, 'incremental', edits))
     }
     let latency = null
-    if (withLatency) {
+    if (withLatency && QUARTER_ROUNDS + MINUTE_EDITS > 0) {
       // the workers as they run by default: the scheduler ticks every 30 s
       await Promise.all(p.workers.map((w) => w.stop()))
       p.workers = await start(null)
@@ -570,7 +590,7 @@ async function runPass(workers: number, withLatency: boolean) {
       latency = { quarterHour, minute }
     }
     const errors = p.workers.flatMap((w) => w.errors())
-    return { workers, cycles, latency, errors }
+    return { workers, load: { before: loadBefore, after: loadAverage() }, cycles, latency, errors }
   } finally {
     if (pass) await Promise.all(pass.workers.map((w) => w.stop()))
     await pass?.store.close()
@@ -581,31 +601,24 @@ async function runPass(workers: number, withLatency: boolean) {
   }
 }
 
-const loadBefore = loadAverage()
-const passes: Awaited<ReturnType<typeof runPass>>[] = []
+const began = Date.now()
+const passes: PassResult[] = []
 for (const [i, workers] of WORKER_COUNTS.entries()) {
   passes.push(await runPass(workers, i === WORKER_COUNTS.length - 1))
 }
-const [one, two] = passes
-const throughput = (p: (typeof passes)[number] | undefined, label: string) =>
-  p?.cycles.find((c) => c.label.startsWith(label))?.connectionsPerMinute ?? null
-const ratio = (label: string) => {
-  const a = throughput(one, label)
-  const b = throughput(two, label)
-  return a === null || b === null ? null : b / a
+const result: ScaleResult = {
+  workspaces: WORKSPACES,
+  employees: EMPLOYEES,
+  latencyMs: LATENCY_MS,
+  simProcesses: SIM_PROCESSES,
+  edits: EDITS,
+  concurrency: CONCURRENCY === '' ? 'default' : Number(CONCURRENCY),
+  tickSeconds: TICK_SECONDS,
+  cores: os.availableParallelism(),
+  minutes: (Date.now() - began) / 60_000,
+  passes,
 }
-console.log(
-  JSON.stringify({
-    workspaces: WORKSPACES,
-    employees: EMPLOYEES,
-    latencyMs: LATENCY_MS,
-    simProcesses: SIM_PROCESSES,
-    edits: EDITS,
-    concurrency: CONCURRENCY === '' ? 'default' : Number(CONCURRENCY),
-    tickSeconds: TICK_SECONDS,
-    cores: os.availableParallelism(),
-    load: { before: loadBefore, after: loadAverage() },
-    ratio: { first: ratio('first'), incremental: ratio('incremental 1') },
-    passes,
-  }),
+log(
+  `2 vs 1 worker processes: ${ratio(result, 'first')?.toFixed(2) ?? '?'}× on the first sync, ${ratio(result, 'incremental')?.toFixed(2) ?? '?'}× incremental; ${result.minutes.toFixed(1)} min in all`,
 )
+console.log(JSON.stringify(result))
