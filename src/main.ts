@@ -368,7 +368,7 @@ interface RunningServer {
 async function startServer(
   env: Env,
   settings: ServerSettings,
-  options: { anyPortIfTaken?: boolean } = {},
+  options: { anyPortIfTaken?: boolean; workers?: boolean } = {},
 ): Promise<RunningServer> {
   const dataDir = path.resolve(env.dataDir)
   // file connections read uploads, which live in the data folder
@@ -414,6 +414,9 @@ async function startServer(
     const serverFile = path.join(dataDir, SERVER_FILE)
     const embedded = env.databaseUrl === null
     if (embedded) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url }))
+    // the workers beside the API: schedules, retries, invitations, webhooks
+    const workers =
+      options.workers === true ? await startWorkers(env, loadWorkerEnv(process.env), app) : null
     return {
       url,
       admin,
@@ -434,6 +437,7 @@ async function startServer(
         ])
         clearTimeout(timer)
         if (embedded) rmSync(serverFile, { force: true })
+        await workers?.stop()
         await app.close()
       },
     }
@@ -452,7 +456,7 @@ const untilStopped = () =>
 
 /** `hris-sync serve`: the API and the console until SIGINT or SIGTERM. */
 async function serve(env: Env): Promise<number> {
-  const server = await startServer(env, loadServerSettings(process.env))
+  const server = await startServer(env, loadServerSettings(process.env), { workers: true })
   const { admin } = server
   process.stdout.write(
     `hris-sync: the console at ${server.url}, the API at ${server.url}/api/docs\n`,
