@@ -8,7 +8,7 @@ import type { ManagerChange, Ref } from './sync-plan.ts'
 export interface SupervisorFate {
   readonly clear: boolean
   readonly why: string
-  /** The supervisor's person outside this plan (an incremental read did not read them). */
+  /** The supervisor's person outside this plan (a read that did not see them, by their link). */
   readonly ref?: Ref
 }
 

@@ -444,6 +444,18 @@ describe('plan: teams and managers', () => {
     ])
   })
 
+  it('takes the person still linked to a supervisor outside the sync-if conditions', () => {
+    const filtered = config({ ...cfg, filter: { field: 'externalId', op: 'neq', value: '1' } })
+    const bea = person('p1', { sourceKey: linked('1'), fields: { displayName: 'Bea Boss' } })
+    const result = run({ employees: [dev, boss], people: [bea], config: filtered })
+    expect(result.changes.filter((c) => c.kind === 'manager')).toEqual([
+      expect.objectContaining({ before: null, after: { id: 'p1' } }),
+    ])
+    const gone = { ...bea, status: 'leaver' as const }
+    const left = run({ employees: [dev, boss], people: [gone], config: filtered })
+    expect(left.changes.some((c) => c.kind === 'manager')).toBe(false)
+  })
+
   it('reports a reporting cycle and leaves those managers as they are', () => {
     const a = employee('1', { firstName: 'A', lastName: 'A', supervisorExternalId: '2' })
     const b = employee('2', { firstName: 'B', lastName: 'B', supervisorExternalId: '1' })
@@ -482,13 +494,27 @@ describe('plan: what it must not do (found in review)', () => {
   it('leaves a manager as it is when the supervisor was not in an incomplete read', () => {
     const result = run({
       employees: [eve],
-      people: [boss, report],
+      people: [report],
       config: cfg,
       source: { complete: false },
     })
     expect(result.changes.filter((x) => x.kind === 'manager')).toEqual([])
     expect(result.issues.map((i) => i.message)).toContain(
       'supervisor 1 was not in this incomplete read: the manager is left as it is',
+    )
+  })
+
+  it('takes the person linked to a supervisor an incomplete read did not see, unless a leaver', () => {
+    const unmanaged = { ...report, managerId: null }
+    const incomplete = { source: { complete: false } }
+    expect(managerChanges({ employees: [eve], people: [boss, unmanaged], ...incomplete })).toEqual([
+      expect.objectContaining({ before: null, after: { id: 'p1' } }),
+    ])
+    const left = { ...boss, status: 'leaver' as const }
+    const result = run({ config: cfg, employees: [eve], people: [left, unmanaged], ...incomplete })
+    expect(result.changes.filter((x) => x.kind === 'manager')).toEqual([])
+    expect(result.issues.map((i) => i.message)).toContain(
+      'supervisor 1 is a leaver not in this plan (a complete read decides): the manager is left as it is',
     )
   })
 

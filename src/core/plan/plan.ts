@@ -450,14 +450,24 @@ export function plan(input: PlanInput): SyncPlan {
   const teamPlan = policy.teamsFromDepartments
     ? planTeams(connectionId, target.teams, planned, canRead('department'))
     : { changes: [], issues: [] }
-  const linked = source.incremental === true ? linkedPeople(connectionId, people) : null
+  // a supervisor without a planned person (outside the sync-if conditions, skipped, an invalid
+  // record, or not in this read) who is linked to an active person is that person: a read of part
+  // of the company gives the manager a full read would. One linked to a leaver may be gone or only
+  // terminated, so the manager is left as it is until a complete read tells
+  let linked: Map<string, Person> | undefined
   const managerPlan =
     policy.managersFromSupervisors && canRead('supervisorExternalId')
       ? planManagers(planned, (sup) => {
-          const id = fates.has(sup) || invalidIds.has(sup) ? undefined : linked?.get(sup)
-          return id === undefined
-            ? supervisorFate(sup, fates, invalidIds, source.complete)
-            : { clear: false, why: 'is linked', ref: { id } }
+          const fate = supervisorFate(sup, fates, invalidIds, source.complete)
+          const filteredOut = fates.get(sup) === 'filtered_out'
+          if (fate.clear && !filteredOut) return fate
+          linked ??= linkedPeople(connectionId, people)
+          const person = linked.get(sup)
+          if (person?.status === 'active') {
+            return { clear: false, why: 'is linked', ref: { id: person.id } }
+          }
+          if (person === undefined || filteredOut) return fate
+          return { clear: false, why: 'is a leaver not in this plan (a complete read decides)' }
         })
       : { changes: [], issues: [] }
   planIssues.push(...teamPlan.issues, ...managerPlan.issues)
@@ -489,12 +499,12 @@ export function plan(input: PlanInput): SyncPlan {
 }
 
 /** The person linked to each external id of this connection, when exactly one is. */
-function linkedPeople(connectionId: string, people: readonly Person[]): Map<string, string> {
-  const out = new Map<string, string | null>()
+function linkedPeople(connectionId: string, people: readonly Person[]): Map<string, Person> {
+  const out = new Map<string, Person | null>()
   for (const p of people) {
     if (p.sourceKey?.connectionId !== connectionId) continue
     const ext = p.sourceKey.externalId
-    out.set(ext, out.has(ext) ? null : p.id)
+    out.set(ext, out.has(ext) ? null : p)
   }
-  return new Map([...out].flatMap(([ext, id]) => (id === null ? [] : [[ext, id] as const])))
+  return new Map([...out].flatMap(([ext, p]) => (p === null ? [] : [[ext, p] as const])))
 }
