@@ -191,7 +191,8 @@ the simulator's modelled limit (${bamboohr.limit.map((w) => `${fmt(w.limit)} req
 BambooHR publishes none). A full read is one custom report (\`POST /v1/reports/custom\`) of every
 employee, after the company's field list (\`GET /v1/meta/fields\`) when the sync does not say which
 fields it reads; an incremental read asks \`GET /v1/employees/changed\` who changed, then reports
-on them. Median of ${fmt(bamboohr.runs)} reads. The floor is what the limit and the latency allow:
+on them (10 employees edited before each, read from the watermark of the read before). Median of
+${fmt(bamboohr.runs)} reads of each kind. The floor is what the limit and the latency allow:
 the requests sent as early as the windows let them, each round of requests answered after the
 latency. What lies above it is making, sending and reading the report: one answer of about 14 MB
 for 20,000 employees with every field.

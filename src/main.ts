@@ -304,11 +304,7 @@ function cliDeps(env: Env): CliDeps {
     sources: Object.fromEntries(
       Object.entries(CONNECTORS).map(([id, c]) => [
         id,
-        {
-          config: c.configSchema,
-          secret: c.secretSchema,
-          ...(c.defaultFilter === undefined ? {} : { defaultFilter: c.defaultFilter }),
-        },
+        { config: c.configSchema, secret: c.secretSchema },
       ]),
     ),
     open: (options) =>

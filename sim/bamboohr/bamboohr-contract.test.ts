@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { mediaType } from '../shared/test-kit.ts'
 import type { Answer } from './bamboohr-test-kit.ts'
-import { call, report, startTestSim } from './bamboohr-test-kit.ts'
+import {
+  apiBase,
+  basic,
+  call,
+  getWithHost,
+  report,
+  request,
+  startTestSim,
+} from './bamboohr-test-kit.ts'
 import type { ResponseLookup } from './reference-validator.ts'
 import { createReferenceValidator } from './reference-validator.ts'
 
@@ -21,11 +29,23 @@ const documented = (answer: Answer, lookup: Omit<ResponseLookup, 'status' | 'con
   ).toEqual([])
 }
 
-/** An error as the document lists it for the operation: its status, an empty body, the header. */
+/**
+ * An error as BambooHR answers one: an empty body, what went wrong in X-BambooHR-Error-Message,
+ * and every header the document's shared response of that status names, with the same words.
+ */
+const bambooError = (answer: Answer) => {
+  expect(answer.text).toBe('')
+  const message = answer.headers.get('x-bamboohr-error-message')
+  expect(message).toMatch(/\S/)
+  for (const header of reference.sharedHeaders(answer.status)) {
+    expect(answer.headers.get(header), header).toBe(message)
+  }
+}
+
+/** An error as the document lists it for the operation: its status, an empty body, the headers. */
 const documentedError = (answer: Answer, path: string, method: 'get' | 'post') => {
   expect(reference.statuses(path, method)).toContain(String(answer.status))
-  expect(answer.text).toBe('')
-  expect(answer.headers.get('x-bamboohr-error-message')).toMatch(/\S/)
+  bambooError(answer)
 }
 
 const FIELDS_PATH = '/api/v1/meta/fields'
@@ -198,11 +218,41 @@ describe('the simulator against the reference document', () => {
     expect(charset.headers.get('x-bamboohr-error-message')).toBe('Malformed XML')
   })
 
-  it('a bad or missing API key is 401, documented where the document lists it', async () => {
+  // the endpoints the connector calls list no 401: the shared 401 response and BambooHR's
+  // Technical Overview ("401: your API key is missing") say how it looks
+  it('a bad or missing API key is 401, with the headers of the shared 401 response', async () => {
+    expect(reference.statuses(FIELDS_PATH, 'get')).not.toContain('401')
+    expect(reference.sharedHeaders(401)).toEqual(['X-BambooHR-Message'])
     const answer = await call(sim, '/meta/fields', { key: 'not-a-key' })
     expect(answer.status).toBe(401)
-    expect(answer.text).toBe('')
+    bambooError(answer)
     expect(answer.headers.get('x-bamboohr-error-message')).toBe('Invalid API key')
-    expect(reference.statuses('/api/v1/meta/users', 'get')).toContain('401')
+    const missing = await request(`${apiBase(sim)}/meta/fields`)
+    expect(missing.status).toBe(401)
+    bambooError(missing)
+    expect(missing.headers.get('x-bamboohr-message')).toBe('API key is missing')
+  })
+
+  // a URL that is no API of BambooHR's is 404 (its Technical Overview); the custom report lists it
+  it('an unknown company domain is 404 with an empty body and the error headers, in both URL forms', async () => {
+    const key = basic(sim.apiKeys[0]?.key ?? '')
+    const gateway = await request(`${sim.url}/api/gateway.php/globex/v1/reports/custom`, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: '{"fields":["firstName"]}',
+    })
+    documentedError(gateway, REPORT_PATH, 'post')
+    expect(gateway.status).toBe(404)
+    expect(gateway.headers.get('x-bamboohr-error-message')).toBe(
+      'No company with the domain "globex"',
+    )
+    const subdomain = await getWithHost(
+      `${sim.url}/api/v1/meta/fields`,
+      'globex.bamboohr.com',
+      sim.apiKeys[0]?.key ?? '',
+    )
+    expect(subdomain.status).toBe(404)
+    bambooError(subdomain)
+    expect(subdomain.headers.get('x-bamboohr-message')).toContain('"globex"')
   })
 })

@@ -14,16 +14,28 @@ export type Ctx = Context<Env>
 /** Where the test-only endpoints live: not part of BambooHR's API. */
 export const ADMIN_PREFIX = '/_admin'
 
+/** The statuses of the document's shared error responses, which name X-BambooHR-Message. */
+const SHARED_RESPONSES = new Set([400, 401, 403, 404, 409, 413, 500])
+
 /**
  * An error as BambooHR answers one on the endpoints the connector uses: the status, an empty
- * body, and what went wrong in X-BambooHR-Error-Message (as the document says of its endpoints
- * that describe their errors).
+ * body, and what went wrong in X-BambooHR-Error-Message (what BambooHR's Technical Overview and
+ * the document's endpoints that describe their errors name); for the statuses of the document's
+ * shared responses (`components.responses`), the same words in X-BambooHR-Message too.
  */
 export const bambooError = (
   status: number,
   message: string,
   headers: Record<string, string> = {},
-) => new Response(null, { status, headers: { 'x-bamboohr-error-message': message, ...headers } })
+) =>
+  new Response(null, {
+    status,
+    headers: {
+      'x-bamboohr-error-message': message,
+      ...(SHARED_RESPONSES.has(status) ? { 'x-bamboohr-message': message } : {}),
+      ...headers,
+    },
+  })
 
 export const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), {

@@ -1,4 +1,6 @@
 // Helpers for tests that talk to a running BambooHR simulator over 127.0.0.1.
+import { request as httpRequest } from 'node:http'
+
 import { fakeClock, request } from '../shared/test-kit.ts'
 import type { Answer, FakeClock } from '../shared/test-kit.ts'
 import type { BambooHRSim, BambooHRSimOptions } from './start-bamboohr-sim.ts'
@@ -51,4 +53,32 @@ export const report = (sim: BambooHRSim, definition: unknown, key?: string) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(definition),
     ...(key === undefined ? {} : { key }),
+  })
+
+/** A GET with a Host header of our choosing (fetch may not set one), over 127.0.0.1. */
+export const getWithHost = (url: string, host: string, key: string) =>
+  new Promise<Answer>((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { headers: { host, authorization: basic(key), accept: 'application/json' } },
+      (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => (text += d.toString()))
+        res.on('end', () => {
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (typeof value === 'string') headers.set(name, value)
+          }
+          let body: unknown = null
+          try {
+            body = JSON.parse(text)
+          } catch {
+            // not JSON: an error has an empty body
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body, text })
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end()
   })

@@ -1,29 +1,18 @@
-import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
 import { spawnSimulator } from '../shared/run-alone.ts'
 import { BAMBOOHR_RATE_LIMIT } from './bamboohr-state.ts'
-import { apiBase, basic, call, report, request, startTestSim } from './bamboohr-test-kit.ts'
-
-/** A GET with a Host header of our choosing (fetch may not set one), over 127.0.0.1. */
-const getWithHost = (url: string, host: string, key: string) =>
-  new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { headers: { host, authorization: basic(key), accept: 'application/json' } },
-      (res) => {
-        let body = ''
-        res.on('data', (d: Buffer) => (body += d.toString()))
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end()
-  })
+import {
+  apiBase,
+  basic,
+  call,
+  getWithHost,
+  report,
+  request,
+  startTestSim,
+} from './bamboohr-test-kit.ts'
 
 describe('the BambooHR simulator', { timeout: 30_000 }, () => {
   it('answers under both base URL forms, and 404 for a company it does not know', async () => {
@@ -34,7 +23,7 @@ describe('the BambooHR simulator', { timeout: 30_000 }, () => {
       expect(gateway.status).toBe(200)
       const sub = await getWithHost(`${sim.url}/api/v1/meta/fields`, 'acme.bamboohr.com', key)
       expect(sub.status).toBe(200)
-      expect(JSON.parse(sub.body)).toEqual(gateway.body)
+      expect(sub.body).toEqual(gateway.body)
       const other = await request(`${sim.url}/api/gateway.php/globex/v1/meta/fields`, {
         headers: { authorization: basic(key) },
       })

@@ -80,7 +80,9 @@ describe('loadConfigFile', () => {
       source: { connector: 'file', path: './employees.csv' },
       secret: null,
     })
-    expect(cfg.sync).toEqual(SyncConfig.parse({}))
+    // no filter named: none here, the engine gives the connector's default
+    expect(cfg.sync).toEqual({ ...SyncConfig.parse({}), filter: undefined })
+    expect(Object.hasOwn(cfg.sync, 'filter')).toBe(false)
     expect(cfg.schedule).toEqual({ enabled: false, incremental: '*/15 * * * *', full: '0 3 * * *' })
   })
 

@@ -19,8 +19,6 @@ import { Cron } from './cron.ts'
 export interface SourceSchemas {
   readonly config: z.ZodType
   readonly secret: z.ZodType | null
-  /** The sync-if filter of a file that names none (`filter:` absent; `filter: null` is none). */
-  readonly defaultFilter?: FilterRule
 }
 
 /** The HR systems a file may name, by connector id; injected because config/ sees no connector. */
@@ -63,7 +61,12 @@ export interface ConfigFile {
   /** The tenant the connection belongs to; default `default`. */
   readonly workspace: string
   readonly connection: ConnectionConfig
-  readonly sync: SyncConfig
+  /**
+   * The sync config; `filter` absent when the file names none: the connection then has its
+   * connector's default filter (the engine's `parseConfig`: BambooHR syncs only employees with a
+   * hire date). `filter: null` is none.
+   */
+  readonly sync: Omit<SyncConfig, 'filter'> & { readonly filter?: FilterRule | null }
   readonly schedule: Readonly<Schedule>
 }
 
@@ -482,12 +485,12 @@ export function loadConfigFile(text: string, options: LoadOptions): Result<Confi
     .source
   const def = options.sources[connection.source.connector]
   if (def === undefined) throw new Error('unreachable: the schema checked the connector')
-  // no filter named: the HR system's own default (BambooHR: employees with a hire date)
+  // no filter named: left out, the engine gives the connector's default
   const named = Object.hasOwn(data as Record<string, unknown>, 'filter')
-  const sync: SyncConfig = {
+  const sync: ConfigFile['sync'] = {
     mapping,
     identifiers,
-    filter: named ? filter : (def.defaultFilter ?? null),
+    ...(named ? { filter } : {}),
     policy,
     timeZone,
   }

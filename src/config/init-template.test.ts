@@ -19,9 +19,10 @@ describe('initTemplate', () => {
     const cfg = result.value
     expect(cfg.connection.source.connector).toBe(connector)
     expect(cfg.sync.identifiers).toEqual(['work_email', 'employee_number'])
-    // BambooHR's connection starts with its default filter, written out so it can be changed
+    // BambooHR's connection starts with its default filter, written out so it can be changed;
+    // the others name none
     expect(cfg.sync.filter).toEqual(
-      connector === 'bamboohr' ? { field: 'hireDate', op: 'exists' } : null,
+      connector === 'bamboohr' ? { field: 'hireDate', op: 'exists' } : undefined,
     )
     expect(cfg.schedule.enabled).toBe(false)
     // a short example, not the whole default

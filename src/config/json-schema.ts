@@ -37,7 +37,7 @@ const CORE_HELP = new Map<unknown, string>([
   ],
   [
     SyncConfig.shape.filter,
-    'Sync only employees for whom this holds ("sync-if"): { field, op, value }, or { all: [...] } / { any: [...] } of such rules. null: everyone.',
+    'Sync only employees for whom this holds ("sync-if"): { field, op, value }, or { all: [...] } / { any: [...] } of such rules. null: everyone. Left out: the HR system\'s default (BambooHR: employees with a hire date; the others: everyone).',
   ],
   [SyncConfig.shape.policy, 'What a sync may do beyond updating fields.'],
   [

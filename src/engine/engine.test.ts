@@ -262,6 +262,46 @@ describe('the engine on the built-in directory', () => {
     expect((await engine.preview(connection)).plan.summary.people.create).toBe(10)
   })
 
+  it("gives a connection its connector's default filter until a config names another", async () => {
+    const { deps, workspace, hr } = await setup()
+    const hireDateOnly = { field: 'hireDate', op: 'exists' } as const
+    const engine = new Engine({
+      ...deps,
+      connectors: { fake: { ...hr.connector, defaultFilter: hireDateOnly } },
+    })
+    hr.state.employees = staff(3).map((e, i) => ({ ...e, hireDate: i === 0 ? null : '2024-01-01' }))
+    const connection = await engine.connect({
+      workspaceId: workspace.id,
+      name: 'with-default',
+      connector: 'fake',
+      config: { company: 'Acme' },
+      secret: { token: 'good' },
+    })
+    const skipped = (plan: { changes: readonly { reason: string; id: string }[] }) =>
+      plan.changes.filter((c) => c.reason === 'filtered_out').map((c) => c.id)
+
+    // nothing saved: the default filter, for a preview and for a sync alike
+    expect(await store.latestSyncConfig(connection.id)).toBeNull()
+    expect(engine.initialConfig('fake').filter).toEqual(hireDateOnly)
+    const first = await engine.preview(connection)
+    expect(skipped(first.plan)).toEqual(['person:1'])
+    expect(first.plan.summary.people.create).toBe(2)
+
+    // a config that names no filter is stored with the default, named
+    await engine.configure(connection, { identifiers: ['work_email'] }, {})
+    expect((await store.latestSyncConfig(connection.id))?.config).toEqual({
+      identifiers: ['work_email'],
+      filter: hireDateOnly,
+    })
+    // filter: null syncs everyone
+    await engine.configure(connection, { filter: null }, {})
+    const all = await engine.sync(connection)
+    expect(all.status).toBe('applied')
+    expect(all.status === 'applied' && all.counts.applied).toBeGreaterThanOrEqual(3)
+    const everyone = await engine.preview(connection)
+    expect(skipped(everyone.plan)).toEqual([])
+  })
+
   it('reads a generated company with the fake connector, which needs no credentials', async () => {
     const { deps, workspace } = await setup()
     const engine = new Engine({

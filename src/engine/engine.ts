@@ -243,20 +243,43 @@ export class Engine {
     return Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, mask(String(v))]))
   }
 
-  /** Stores a sync config (validated; every problem with its path) and returns its version. */
+  /**
+   * Stores a sync config (validated; every problem with its path) and returns its version. One
+   * that names no filter is stored with its connector's default filter, named.
+   */
   async configure(connection: Connection, config: unknown, schedule: unknown): Promise<number> {
-    const parsed = SyncConfig.safeParse(config)
+    const parsed = this.parseConfig(connection.connector, config)
     if (!parsed.success) {
       throw new SyncError('invalid_config', 'the sync config is not valid', {
         issues: issuesFromZod(parsed.error),
       })
     }
-    return this.#deps.store.saveSyncConfig(connection.id, config, schedule)
+    const stored = { filter: parsed.data.filter, ...(config as Record<string, unknown>) }
+    return this.#deps.store.saveSyncConfig(connection.id, stored, schedule)
+  }
+
+  /**
+   * A sync config as stored (`{}` when none is) with every default filled in: a config that names
+   * no `filter` has its connector's default filter (BambooHR: employees with a hire date), `filter:
+   * null` has none. The one place a connection gets its connector's defaults: the engine, the API
+   * and a config file that names no filter all go through it.
+   */
+  parseConfig(connectorId: string, stored: unknown): ReturnType<typeof SyncConfig.safeParse> {
+    const { defaultFilter } = this.#connector(connectorId)
+    const named = typeof stored !== 'object' || stored === null || Object.hasOwn(stored, 'filter')
+    return SyncConfig.safeParse(named ? stored : { ...stored, filter: defaultFilter ?? null })
+  }
+
+  /** The sync config of a connection of `connectorId` that has none saved yet. */
+  initialConfig(connectorId: string): SyncConfig {
+    const parsed = this.parseConfig(connectorId, {})
+    if (!parsed.success) throw new Error(`the default filter of ${connectorId} is not valid`)
+    return parsed.data
   }
 
   async #config(connection: Connection): Promise<{ config: SyncConfig; version: number | null }> {
     const stored = await this.#deps.store.latestSyncConfig(connection.id)
-    const parsed = SyncConfig.safeParse(stored?.config ?? {})
+    const parsed = this.parseConfig(connection.connector, stored?.config ?? {})
     if (!parsed.success) {
       throw new SyncError('invalid_config', 'the stored sync config is not valid', {
         issues: issuesFromZod(parsed.error),

@@ -25,7 +25,7 @@ export const CONNECTOR_HELP: Readonly<Record<string, { steps: string[]; note?: s
       'Your company domain is in Settings → Account → Account Info, under “Your BambooHR URL” (the part before .bamboohr.com).',
       'For the API key, click your name (top right) → API Keys → Add New Key, name it (e.g. “hris-sync”), then Generate Key → Copy Key.',
     ],
-    note: 'BambooHR only reads employees that have a hire date.',
+    note: 'A new BambooHR connection syncs only employees who have a hire date: its sync-if condition “hire date has a value”, under Configure, where you can change or remove it.',
   },
   file: {
     steps: [

@@ -1,11 +1,19 @@
+import { randomBytes } from 'node:crypto'
+
 import { describe, expect, it } from 'vitest'
 
 import { loadConfigFile } from '../../src/config/config-file.ts'
 import { initTemplate } from '../../src/config/init-template.ts'
 import { bamboohrConnector } from '../../src/connectors/bamboohr/bamboohr-connector.ts'
-import { BambooHRConfig, BambooHRSecret } from '../../src/connectors/bamboohr/bamboohr-config.ts'
+import { BambooHRConfig } from '../../src/connectors/bamboohr/bamboohr-config.ts'
+import type { BambooHRSecret } from '../../src/connectors/bamboohr/bamboohr-config.ts'
 import { SyncError } from '../../src/core/errors.ts'
 import { validateEmployees } from '../../src/core/model/validate-employees.ts'
+import { Engine } from '../../src/engine/engine.ts'
+import { createDb } from '../../src/storage/db.ts'
+import { SqlStore } from '../../src/storage/sql-store.ts'
+import { loadVault } from '../../src/storage/vault.ts'
+import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
 import type { BambooPerson } from '../../sim/bamboohr/bamboohr-fields.ts'
 import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
 import type { BambooHRSimOptions } from '../../sim/bamboohr/start-bamboohr-sim.ts'
@@ -247,30 +255,63 @@ describe('BambooHR connector, beyond the contract', { timeout: 60_000 }, () => {
     expect(BambooHRConfig.safeParse({ companyDomain: 'not a domain' }).success).toBe(false)
   })
 
-  it('syncs only employees with a hire date unless the file says otherwise, as hris-sync init writes it', () => {
-    const sources = { bamboohr: { config: BambooHRConfig, secret: BambooHRSecret } }
+  it('syncs only employees with a hire date unless the file says otherwise, as hris-sync init writes it', async () => {
+    // the sources as main.ts hands them to the CLI: the connector's schemas, nothing else
+    const sources = {
+      bamboohr: { config: bamboohrConnector.configSchema, secret: bamboohrConnector.secretSchema },
+    }
     const loaded = loadConfigFile(initTemplate({ connector: 'bamboohr' }), {
       env: fakeEnv,
       sources,
     })
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.error))
     expect(loaded.value.sync.filter).toEqual(bamboohrConnector.defaultFilter)
-    // a file that names no filter has the connector's; one that says null has none
-    const withDefault = {
-      bamboohr: {
-        ...sources.bamboohr,
-        defaultFilter: { field: 'hireDate', op: 'exists' } as const,
-      },
+
+    // a file that names no filter gets the connector's from the engine; `filter: null` is none
+    const { sim, secret } = await simulator({ employees: 40, withoutHireDate: 0.15 })
+    const store = new SqlStore(await createDb({ databaseUrl: null, dataDir: 'memory' }))
+    try {
+      const engine = new Engine({
+        store,
+        connectors: { bamboohr: bamboohrConnector },
+        vault: await loadVault({
+          envKey: randomBytes(32).toString('base64'),
+          keyFile: '/nonexistent',
+          create: false,
+        }),
+        target: (workspaceId) => new DirectoryTarget(store.directory(workspaceId)),
+        now: () => new Date(),
+      })
+      const workspace = await store.ensureWorkspace('default')
+      const withoutHire = sim.admin
+        .employees()
+        .filter((p) => p.hireDate === null)
+        .map((p) => `person:${String(p.id)}`)
+        .sort()
+      expect(withoutHire.length).toBeGreaterThan(0)
+      const source = `connection:\n  source:\n    connector: bamboohr\n    companyDomain: ${sim.companyDomain}\n    baseUrl: ${sim.url}\n`
+      // as "hris-sync plan" does: the file's connection and sync config stored, then a preview
+      const planned = async (extra: string) => {
+        const file = loadConfigFile(`${source}${extra}`, { env: {}, sources })
+        if (!file.ok) throw new Error(JSON.stringify(file.error))
+        const connection = await engine.connect({
+          workspaceId: workspace.id,
+          name: file.value.connection.name,
+          connector: file.value.connection.source.connector,
+          config: Object.fromEntries(
+            Object.entries(file.value.connection.source).filter(([k]) => k !== 'connector'),
+          ),
+          secret,
+        })
+        await engine.configure(connection, file.value.sync, file.value.schedule)
+        const { plan } = await engine.preview(connection)
+        return plan.changes.filter((c) => c.reason === 'filtered_out').map((c) => c.id)
+      }
+      expect((await planned('')).sort()).toEqual(withoutHire)
+      expect(await planned('filter: null\n')).toEqual([])
+    } finally {
+      await store.close()
+      await sim.close()
     }
-    const file = (extra: string) =>
-      loadConfigFile(
-        `connection:\n  source:\n    connector: bamboohr\n    companyDomain: acme\n${extra}`,
-        { env: {}, sources: withDefault },
-      )
-    expect(file('')).toMatchObject({
-      ok: true,
-      value: { sync: { filter: bamboohrConnector.defaultFilter } },
-    })
-    expect(file('filter: null\n')).toMatchObject({ ok: true, value: { sync: { filter: null } } })
   })
 })

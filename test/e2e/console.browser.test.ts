@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 
+import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
 import { startSandbox } from './console-sandbox.ts'
 import type { Sandbox } from './console-sandbox.ts'
 import { hrisSync, userEnv } from './run-cli.ts'
@@ -175,6 +176,95 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await shot('history')
     })
 
+    // a workspace of its own (the BambooHR simulator's people have the Personio one's emails)
+    it('connects BambooHR: its fields, the hire-date filter, a preview, sync all, the people', async () => {
+      onTestFailed(async () => {
+        await shot('bamboohr-failed')
+        process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
+      })
+      const url = sandbox?.consoleUrl ?? ''
+      const sim = await startBambooHRSim({ employees: 40, seed: 'console', withoutHireDate: 0.15 })
+      try {
+        await createWorkspace(url, 'BambooHR test')
+        await page.goto(url)
+        const signIn = page.getByRole('button', { name: 'Sign in' })
+        const connections = page.getByRole('heading', { name: 'Connections' })
+        await signIn.or(connections).first().waitFor()
+        if (await signIn.isVisible()) {
+          await page.getByLabel('Email').fill(EMAIL)
+          await page.getByLabel('Password').fill(PASSWORD)
+          await signIn.click()
+        }
+        await page.getByLabel('Workspace').selectOption({ label: 'BambooHR test' })
+        await page.getByText('No HR system is connected yet.').waitFor()
+
+        await page.getByRole('link', { name: 'Connect an HR system' }).click()
+        await page.getByRole('radio', { name: 'BambooHR' }).check()
+        await page.getByLabel('Connection name').fill('bamboohr-test')
+        // as "Your BambooHR URL" shows it
+        await page.getByLabel('Company domain').fill(`${sim.companyDomain}.bamboohr.com`)
+        await page.getByLabel('API key').fill(sim.apiKeys[0]?.key ?? '')
+        await page.getByLabel('Base URL').fill(sim.url)
+        await page.getByText(/syncs only employees who have a hire date/).waitFor()
+        await shot('bamboohr-connect')
+        await page.getByRole('button', { name: 'Connect and load fields' }).click()
+        await page.getByText(/fields are readable/).waitFor()
+        await expect.poll(() => page.getByRole('row').count()).toBeGreaterThan(10)
+        await page.getByRole('rowheader', { name: 'hireDate', exact: true }).waitFor()
+        await shot('bamboohr-fields')
+
+        // nothing saved: the connection has BambooHR's default filter, shown like any other
+        await page.getByRole('link', { name: '3. Configure' }).click()
+        const condition = page.getByRole('group', { name: 'Condition 1' })
+        await condition.waitFor()
+        expect(await condition.getByLabel('Field', { exact: true }).inputValue()).toBe('hireDate')
+        expect(await condition.getByLabel('Condition', { exact: true }).inputValue()).toBe('exists')
+        await shot('bamboohr-configure')
+
+        await page.getByRole('link', { name: '4. Preview and sync' }).click()
+        await page.getByRole('button', { name: 'Build a preview' }).click()
+        const createTab = page.getByRole('tab', { name: /^Create \(\d+\)$/ })
+        await createTab.waitFor()
+        const created = Number(/\((\d+)\)/.exec((await createTab.textContent()) ?? '')?.[1])
+        expect(created).toBeGreaterThan(20)
+        await page.getByRole('tab', { name: /^Skipped \(\d+\)$/ }).click()
+        const withoutHire = sim.admin.employees().filter((p) => p.hireDate === null)
+        expect(withoutHire.length).toBeGreaterThan(2)
+        await expect
+          .poll(() =>
+            page.getByRole('row').filter({ hasText: 'Left out by a sync-if condition' }).count(),
+          )
+          .toBe(withoutHire.length)
+        await shot('bamboohr-preview-skipped')
+
+        const syncAll = page.getByRole('button', { name: /^Sync all \(/ })
+        await syncAll.click()
+        const synced = page.getByText(/Synced the plan/)
+        const password = page.getByRole('dialog')
+        // the password is asked for again when it was given more than 5 minutes ago
+        await synced.or(password).first().waitFor()
+        if (await password.isVisible()) {
+          await password.getByLabel('Password').fill(PASSWORD)
+          await password.getByRole('button', { name: 'Confirm and sync' }).click()
+        }
+        await synced.waitFor()
+        await shot('bamboohr-synced-all')
+
+        await page.getByRole('link', { name: 'People', exact: true }).click()
+        await page.getByText(`${String(created)} people`, { exact: true }).waitFor()
+        const hired = sim.admin
+          .employees()
+          .find((p) => p.hireDate !== null && p.status === 'active')
+        if (!hired) throw new Error('nobody with a hire date')
+        await page.getByLabel('Search').fill(hired.workEmail)
+        await page.getByText('1 person', { exact: true }).waitFor()
+        await page.getByRole('cell', { name: hired.workEmail }).first().waitFor()
+        await shot('bamboohr-people')
+      } finally {
+        await sim.close()
+      }
+    })
+
     it('tells the hris-sync command that the server has the data folder', async () => {
       const run = await hrisSync(['plan'], { cwd: dir, env: userEnv(dir) })
       expect(run.code).toBe(1)
@@ -183,3 +273,22 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
     })
   },
 )
+
+/** Creates a workspace through the API, as its admin (the console has no form for it). */
+async function createWorkspace(consoleUrl: string, name: string): Promise<void> {
+  const origin = new URL(consoleUrl).origin
+  const login = await fetch(`${origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  })
+  if (login.status !== 200) throw new Error(`sign-in failed: ${await login.text()}`)
+  const { csrfToken } = (await login.json()) as { csrfToken: string }
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+  const made = await fetch(`${origin}/api/v1/workspaces`, {
+    method: 'POST',
+    headers: { origin, cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  })
+  if (made.status !== 201) throw new Error(`no workspace: ${await made.text()}`)
+}

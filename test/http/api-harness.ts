@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
+import { bamboohrConnector } from '../../src/connectors/bamboohr/bamboohr-connector.ts'
 import type { Connector } from '../../src/connectors/connector.ts'
 import { fakeConnector } from '../../src/connectors/fake/fake-connector.ts'
 import { fileConnector } from '../../src/connectors/file/file-connector.ts'
@@ -21,6 +22,7 @@ import { openStore } from '../helpers/stores.ts'
 
 const CONNECTORS: Readonly<Record<string, Connector>> = {
   personio: personioConnector,
+  bamboohr: bamboohrConnector,
   file: fileConnector,
   fake: fakeConnector,
 }

@@ -7,7 +7,6 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 
 import { Schedule } from '../../config/config-file.ts'
 import { SyncError, issuesFromZod } from '../../core/errors.ts'
-import { SyncConfig } from '../../core/plan/sync-config.ts'
 import type { Connection, Run } from '../../storage/store.ts'
 import { audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
@@ -342,16 +341,17 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
       schedule: ScheduleRef,
     })
     .openapi('SyncConfigView', {
-      description: 'The sync config with every default filled in; version null: never saved.',
+      description:
+        "The sync config with every default filled in (a connection starts with its connector's default filter: BambooHR's syncs only employees with a hire date); version null: never saved.",
     })
 
   const configView = async (connection: Connection) => {
     const stored = await store.latestSyncConfig(connection.id)
-    const config = SyncConfig.safeParse(stored?.config ?? {})
+    const config = engine.parseConfig(connection.connector, stored?.config ?? {})
     const schedule = Schedule.safeParse(stored?.schedule ?? {})
     return {
       version: stored?.version ?? null,
-      config: config.success ? config.data : SyncConfig.parse({}),
+      config: config.success ? config.data : engine.initialConfig(connection.connector),
       schedule: schedule.success ? schedule.data : Schedule.parse({}),
     }
   }
@@ -387,7 +387,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
         tags: ['Sync configs'],
         summary: 'Save the sync config',
         description:
-          'Validated as a whole: every problem is an issue with its path (`config.mapping.phone.transforms[0]`). A config equal to the latest keeps its version.',
+          "Validated as a whole: every problem is an issue with its path (`config.mapping.phone.transforms[0]`). A config that names no `filter` gets its connector's default filter (BambooHR: `{ field: hireDate, op: exists }`); `filter: null` syncs everyone. A config equal to the latest keeps its version.",
         request: {
           params: Params,
           body: body(z.object({ config: SyncConfigRef, schedule: ScheduleRef.optional() })),
@@ -405,7 +405,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
       const { workspaceId, connectionId } = c.req.valid('param')
       const connection = await connectionOf(workspaceId, connectionId)
       const input = c.req.valid('json')
-      const config = SyncConfig.safeParse(input.config)
+      const config = engine.parseConfig(connection.connector, input.config)
       const schedule = Schedule.safeParse(input.schedule ?? {})
       const issues = [
         ...(config.success ? [] : issuesFromZod(config.error, ['config'])),

@@ -21,6 +21,10 @@ const MetaSchema = z
         needsSecret: z.boolean(),
         config: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema.' }),
         secret: z.record(z.string(), z.unknown()).nullable(),
+        defaultFilter: z.unknown().openapi({
+          description:
+            'The sync-if filter a new connection starts with (BambooHR: employees with a hire date); null: none.',
+        }),
       }),
     ),
     directoryFields: z.array(z.object({ name: z.string(), label: z.string(), type: z.string() })),
@@ -45,6 +49,7 @@ export function metaRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
       needsSecret: source.secret !== null,
       config: jsonSchemaOf(source.config),
       secret: source.secret === null ? null : jsonSchemaOf(source.secret),
+      defaultFilter: deps.engine.initialConfig(id).filter,
     })),
     directoryFields: Object.entries(DIRECTORY_FIELDS).map(([name, f]) => ({
       name,
