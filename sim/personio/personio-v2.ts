@@ -10,6 +10,7 @@ import {
   oauthError,
   V2_BAD_FILTER,
   V2_BAD_REQUEST,
+  V2_FORBIDDEN,
   V2_NOT_FOUND,
   V2_TOO_MANY_REQUESTS,
   V2_UNAUTHORIZED,
@@ -26,11 +27,10 @@ import {
   renderContext,
   requestKey,
 } from './personio-http.ts'
-import type { PersonioState, SimCredential } from './personio-state.ts'
+import type { PersonioState, Scope, SimCredential } from './personio-state.ts'
 
 export const V2_DEFAULT_LIMIT = 10
 export const V2_MAX_LIMIT = 50
-export const V2_SCOPES = ['personio:persons:read', 'personio:employments:read'] as const
 
 // grant types OAuth 2.0 defines: asked for, they are "unsupported"; anything else is "invalid"
 const KNOWN_GRANTS = new Set([
@@ -97,10 +97,12 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     problem(v2Error(p, state.traceId(), state.now()), status, headers)
   const tooMany = (headers: Record<string, string>) => fail(V2_TOO_MANY_REQUESTS, 429, headers)
 
-  const authorize = (c: Ctx): Response | SimCredential => {
+  /** The credential of a token that may use `scope`, or the 401 or 403 to answer. */
+  const authorize = (c: Ctx, scope: Scope): Response | SimCredential => {
     const token = bearer(c)
-    const credential = token === null ? null : state.authenticate(token)
-    return credential ?? fail(V2_UNAUTHORIZED, 401)
+    const auth = token === null ? null : state.authenticate(token)
+    if (!auth) return fail(V2_UNAUTHORIZED, 401)
+    return auth.scopes.has(scope) ? auth.credential : fail(V2_FORBIDDEN, 403)
   }
 
   app.post('/v2/auth/token', async (c) => {
@@ -127,17 +129,19 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
       return oauth('invalid_request', { meta: { missing_parameters: missing } })
     if (!credential || credential.clientSecret !== form.get('client_secret'))
       return oauth('unauthorized_client')
+    // no scope: every scope the credential has; one it does not have (or no such scope) is
+    // invalid_scope, as the document's example
     const scope = form.get('scope')
-    const asked = scope ? scope.split(' ').filter(Boolean) : [...V2_SCOPES]
-    if (asked.some((s) => !(V2_SCOPES as readonly string[]).includes(s)))
-      return oauth('invalid_scope')
-    const token = state.issueToken(clientId)
+    const asked = scope ? [...new Set(scope.split(' ').filter(Boolean))] : credential.scopes
+    const granted = asked.filter((s): s is Scope => credential.scopes.includes(s as Scope))
+    if (granted.length < asked.length) return oauth('invalid_scope')
+    const token = state.issueToken(clientId, granted)
     return json(
       {
         access_token: token.value,
         token_type: 'Bearer',
         expires_in: Math.round((token.expiresAt - state.now().getTime()) / 1000),
-        scope: asked.join(' '),
+        scope: token.scopes.join(' '),
       },
       200,
     )
@@ -347,16 +351,20 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     'created_at.gt',
     'created_at.lt',
   ])
+  const ROUTE_SCOPES = {
+    v2Persons: 'personio:persons:read',
+    v2Employments: 'personio:employments:read',
+  } as const satisfies Record<string, Scope>
   const EMPLOYMENT_FILTERS = new Set(['id', 'updated_at', 'updated_at.gt', 'updated_at.lt'])
 
-  /** A v2 data route: the token checked, the route's limit counted, then `handle`. */
+  /** A v2 data route: the token and its scope checked, the route's limit counted, then `handle`. */
   const guarded =
     (
       route: 'v2Persons' | 'v2Employments',
       handle: (c: Ctx, credential: SimCredential) => Response,
     ) =>
     (c: Ctx) => {
-      const credential = authorize(c)
+      const credential = authorize(c, ROUTE_SCOPES[route])
       if (credential instanceof Response) return credential
       return overLimit(state, route, tooMany) ?? handle(c, credential)
     }

@@ -365,6 +365,104 @@ describe('credentials', () => {
     )
     expect(answer.status).toBe(403)
   })
+
+  it('answer a credential without the scope a route needs with 403 (v1 and v2 shapes)', async () => {
+    const sim = await start({
+      credentials: [
+        { attributes: 'all' },
+        { attributes: 'all', scopes: ['personio:persons:read'] },
+        { attributes: 'all', scopes: ['employees:read', 'personio:employments:read'] },
+      ],
+    })
+    const personsOnly = await v1Token(sim, 1)
+    const v1 = await request(`${sim.url}/v1/company/employees`, bearerInit(personsOnly))
+    expect(v1.status).toBe(403)
+    expect(v1.body).toEqual({
+      success: false,
+      error: { code: 403, message: 'Provided authorization is not valid' },
+    })
+    const attributes = `${sim.url}/v1/company/employees/attributes`
+    expect((await request(attributes, bearerInit(personsOnly))).status).toBe(403)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(personsOnly))).status).toBe(200)
+    const employments = await request(
+      `${sim.url}/v2/persons/1/employments`,
+      bearerInit(personsOnly),
+    )
+    expect(employments.status).toBe(403)
+    expect(employments.headers.get('content-type')).toBe('application/problem+json')
+    expect(employments.body).toMatchObject({
+      errors: [
+        { title: 'Forbidden', type: expect.stringMatching(/#common\.forbidden$/) as unknown },
+      ],
+    })
+    const noPersons = await v1Token(sim, 2)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(noPersons))).status).toBe(403)
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(noPersons))).status).toBe(
+      200,
+    )
+  })
+
+  it('v2 token: a scope the credential lacks is invalid_scope; none asked gives what it has', async () => {
+    const sim = await start({
+      credentials: [{ attributes: 'all', scopes: ['personio:persons:read'] }],
+    })
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const ask = (scope?: string) =>
+      request(
+        `${sim.url}/v2/auth/token`,
+        form({
+          grant_type: 'client_credentials',
+          client_id: c.clientId,
+          client_secret: c.clientSecret,
+          ...(scope === undefined ? {} : { scope }),
+        }),
+      )
+    const refused = await ask('personio:persons:read personio:employments:read')
+    expect(refused.status).toBe(400)
+    expect(refused.body).toMatchObject({
+      error: 'invalid_scope',
+      error_description: 'One of the requested scopes is invalid.',
+    })
+    const granted = await ask('personio:persons:read')
+    expect(granted.body).toMatchObject({ scope: 'personio:persons:read' })
+    expect((await ask()).body).toMatchObject({ scope: 'personio:persons:read' })
+  })
+
+  it('access changed at run time: a held token loses a scope taken away, keeps working otherwise', async () => {
+    const sim = await start()
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const token = await v2Token(sim)
+    const employments = `${sim.url}/v2/persons/1/employments`
+    expect((await request(employments, bearerInit(token))).status).toBe(200)
+    const changed = await request(`${sim.url}/_admin/credentials/${c.clientId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['employees:read', 'personio:persons:read'] }),
+    })
+    expect(changed.body).toMatchObject({ scopes: ['employees:read', 'personio:persons:read'] })
+    expect((await request(employments, bearerInit(token))).status).toBe(403)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(token))).status).toBe(200)
+    // given back, the same token works again: it was issued with the scope
+    sim.admin.setCredentialAccess(c.clientId, { scopes: 'all' })
+    expect((await request(employments, bearerInit(token))).status).toBe(200)
+  })
+
+  it('revoked tokens: 401, while the secret still gets a new one', async () => {
+    const sim = await start()
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const token = await v1Token(sim)
+    const revoked = await request(`${sim.url}/_admin/credentials/${c.clientId}/revoke-tokens`, {
+      method: 'POST',
+    })
+    expect(revoked.body).toEqual({ revoked: 1 })
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(401)
+    const fresh = await v1Token(sim)
+    expect(fresh).not.toBe(token)
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(fresh))).status).toBe(200)
+  })
 })
 
 describe('labels', () => {

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
 import { PersonioConfig } from '../../src/connectors/personio/personio-config.ts'
 import type { PersonioSecret } from '../../src/connectors/personio/personio-config.ts'
+import type { SyncError } from '../../src/core/errors.ts'
 import { validateEmployees } from '../../src/core/model/validate-employees.ts'
 import { ATTRIBUTES } from '../../sim/personio/personio-attributes.ts'
 import { fakeClock } from '../../sim/personio/personio-test-kit.ts'
+import type { CredentialOptions, Scope } from '../../sim/personio/personio-state.ts'
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import { generateCompany } from '../../sim/shared/generate-company.ts'
 import type { Person } from '../../sim/shared/company.ts'
@@ -228,6 +230,134 @@ describe('Personio connector, beyond the contract', { timeout: 60_000 }, () => {
       const shrank = await readAll(personioConnector.read(config, secret, ctx(), { sizeHint: 900 }))
       expect(shrank.end.complete).toBe(true)
       expect(validateEmployees(shrank.records).employees).toHaveLength(230)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('Personio errors a person can act on', { timeout: 60_000 }, () => {
+  const SCREEN = 'In Personio, Settings → Integrations → API credentials'
+  const start = async (credentials: CredentialOptions[]) => {
+    const sim = await startPersonioSim({ employees: 12, seed: SEED, today: TODAY, credentials })
+    const secrets = sim.credentials.map((c) => ({
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+    }))
+    const config = (apiVersion: 'v1' | 'v2') =>
+      PersonioConfig.parse({ baseUrl: sim.url, apiVersion })
+    return { sim, secrets, config }
+  }
+  const failure = async (result: Promise<{ ok: boolean; error?: unknown }>) => {
+    const r = await result
+    if (r.ok) throw new Error('expected a failure')
+    const error = r.error as SyncError
+    return { code: error.code, message: error.message }
+  }
+
+  it('auth_failed "Personio rejected the client id or secret": a wrong secret (v1 401, v2 unauthorized_client), an unknown client (v2 invalid_client)', async () => {
+    const { sim, secrets, config } = await start([{ attributes: 'all' }])
+    try {
+      const [secret] = secrets
+      if (!secret) throw new Error('no credential')
+      const wrong = { ...secret, clientSecret: 'papi-not-the-secret' }
+      const unknown = { clientId: 'papi-nobody', clientSecret: 'papi-not-the-secret' }
+      const expected = {
+        code: 'auth_failed',
+        message:
+          'Personio rejected the client id or secret: check them, or generate new credentials in Personio (Settings → Integrations → API credentials) and store them with "hris-sync connect"',
+      }
+      for (const [apiVersion, s] of [
+        ['v1', wrong],
+        ['v2', wrong],
+        ['v2', unknown],
+      ] as const) {
+        expect(await failure(personioConnector.check(config(apiVersion), s, ctx()))).toEqual(
+          expected,
+        )
+      }
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('v1: no read access to Employees is permission_denied saying to tick it, in check, fields and read', async () => {
+    const { sim, secrets, config } = await start([
+      { attributes: 'all', scopes: ['personio:persons:read', 'personio:employments:read'] },
+    ])
+    try {
+      const [secret] = secrets
+      if (!secret) throw new Error('no credential')
+      const refused = (what: string) => ({
+        code: 'permission_denied',
+        message: `Personio refused ${what} (Provided authorization is not valid): this API credential may not read it. ${SCREEN}, tick Read for Employees`,
+      })
+      expect(await failure(personioConnector.check(config('v1'), secret, ctx()))).toEqual(
+        refused('GET /v1/company/employees'),
+      )
+      const fields = await failure(personioConnector.discoverFields(config('v1'), secret, ctx()))
+      expect(fields.code).toBe('permission_denied')
+      expect(fields.message).toContain(`${SCREEN}, tick Read for Employees`)
+      await expect(
+        readAll(personioConnector.read(config('v1'), secret, ctx())),
+      ).rejects.toMatchObject(refused('GET /v1/company/employees'))
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('v2: a credential without the employments scope is refused its token (invalid_scope): permission_denied naming the scopes', async () => {
+    const { sim, secrets, config } = await start([
+      { attributes: 'all', scopes: ['employees:read', 'personio:persons:read'] },
+    ])
+    try {
+      const [secret] = secrets
+      if (!secret) throw new Error('no credential')
+      const expected = {
+        code: 'permission_denied',
+        message:
+          'Personio refused this credential the access a read needs (invalid_scope: One of the requested scopes is invalid.): in Personio, Settings → Integrations → API credentials, give it read access to Persons and Employments (scopes personio:persons:read and personio:employments:read) and the employee attributes to sync',
+      }
+      expect(await failure(personioConnector.check(config('v2'), secret, ctx()))).toEqual(expected)
+      await expect(
+        readAll(personioConnector.read(config('v2'), secret, ctx())),
+      ).rejects.toMatchObject(expected)
+      // refused once each, not retried
+      expect(sim.stats().routes['POST /v2/auth/token']?.statuses).toEqual({ 400: 2 })
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('a scope taken away while the connector holds its token: 403 → permission_denied naming it (v2 persons, v2 employments, v1)', async () => {
+    const { sim, secrets, config } = await start([{ attributes: 'all' }])
+    try {
+      const [secret] = secrets
+      if (!secret) throw new Error('no credential')
+      const read = (apiVersion: 'v1' | 'v2') =>
+        readAll(personioConnector.read(config(apiVersion), secret, ctx()))
+      await read('v2')
+      await read('v1')
+      const take = (scopes: Scope[]) => sim.admin.setCredentialAccess(secret.clientId, { scopes })
+      take(['employees:read', 'personio:persons:read'])
+      await expect(read('v2')).rejects.toMatchObject({
+        code: 'permission_denied',
+        message: `Personio refused GET /v2/persons/{id}/employments (The access token does not grant the scope this endpoint requires.): this API credential may not read it. ${SCREEN}, give it read access to Employments (scope personio:employments:read)`,
+      })
+      take(['employees:read', 'personio:employments:read'])
+      await expect(read('v2')).rejects.toMatchObject({
+        code: 'permission_denied',
+        message: `Personio refused GET /v2/persons (The access token does not grant the scope this endpoint requires.): this API credential may not read it. ${SCREEN}, give it read access to Persons (scope personio:persons:read)`,
+      })
+      take(['personio:persons:read', 'personio:employments:read'])
+      await expect(read('v1')).rejects.toMatchObject({
+        code: 'permission_denied',
+        message: expect.stringContaining(`${SCREEN}, tick Read for Employees`) as unknown,
+      })
+      // no new token was asked for: a 403 is not a 401
+      const auth = sim.stats().routes
+      expect(auth['POST /v1/auth']?.requests).toBe(1)
+      expect(auth['POST /v2/auth/token']?.requests).toBe(1)
     } finally {
       await sim.close()
     }
