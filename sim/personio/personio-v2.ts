@@ -71,6 +71,8 @@ interface CursorState {
   readonly after: number
   readonly limit: number
   readonly filters: ListFilters
+  /** How many stuck cursors led here (chaos): a stuck cursor is new text at the same place. */
+  readonly turn?: number
 }
 
 const encodeCursor = (cursor: CursorState) =>
@@ -225,16 +227,23 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     const page = rest.slice(0, limit)
     const self = `${baseUrl()}${path}${new URL(c.req.url).search}`
     const request = requestKey(c)
+    const { chaos } = state.config
     const previous = start > 0 ? all[start - 1] : undefined
-    if (previous && cursor && state.config.chaos.strikes('duplicate', request, 0))
-      page.unshift(previous)
+    if (previous && cursor && chaos.strikes('duplicate', request, 0)) page.unshift(previous)
     const last = page.at(-1)
     const links: Record<string, { href: string }> = { self: { href: self } }
     if (rest.length > limit && last) {
-      const next = `${baseUrl()}${path}?cursor=${encodeCursor({ after: last[0], limit, filters })}`
-      links['next'] = { href: state.config.chaos.strikes('repeatNext', request, 0) ? self : next }
+      const at = (position: CursorState) => `${baseUrl()}${path}?cursor=${encodeCursor(position)}`
+      links['next'] = {
+        href: chaos.strikes('repeatNext', request, 0)
+          ? self
+          : chaos.strikes('stuckCursor', request, 0)
+            ? at({ after, limit, filters, turn: (cursor?.turn ?? 0) + 1 })
+            : at({ after: last[0], limit, filters }),
+      }
     }
-    return json({ _data: page.map(([, p]) => render(p)), _meta: { links } }, 200)
+    const shown = cursor && chaos.strikes('emptyPage', request, 0) ? [] : page
+    return json({ _data: shown.map(([, p]) => render(p)), _meta: { links } }, 200)
   }
 
   const renderPerson = (p: Person, ctx: RenderContext) => {

@@ -613,6 +613,30 @@ describe('chaos', () => {
     expect(looping._meta.links.next?.href).toBe(looping._meta.links.self.href)
   })
 
+  it('v2: a cursor that does not move on repeats a page under new cursors; an empty page links on', async () => {
+    const sim = await start({ chaos: { stuckCursorRate: 1 } })
+    const token = await v1Token(sim)
+    const personIds = (page: V2Page) => page._data.map((p) => p['id'])
+    const first = v2Page(await request(`${sim.url}/v2/persons?limit=5`, bearerInit(token)))
+    const second = v2Page(await request(first._meta.links.next?.href ?? '', bearerInit(token)))
+    const third = v2Page(await request(second._meta.links.next?.href ?? '', bearerInit(token)))
+    expect(personIds(second)).toEqual(personIds(first))
+    expect(personIds(third)).toEqual(personIds(first))
+    const links = [first, second, third].map((p) => p._meta.links.next?.href)
+    expect(new Set(links).size).toBe(3)
+    sim.admin.setChaos({ emptyPageRate: 1 })
+    const start1 = v2Page(await request(`${sim.url}/v2/persons?limit=5`, bearerInit(token)))
+    expect(personIds(start1)).toEqual(['1', '2', '3', '4', '5'])
+    const empty = v2Page(await request(start1._meta.links.next?.href ?? '', bearerInit(token)))
+    expect(empty._data).toEqual([])
+    const after = v2Page(await request(empty._meta.links.next?.href ?? '', bearerInit(token)))
+    sim.admin.setChaos({})
+    const honest = v2Page(await request(empty._meta.links.next?.href ?? '', bearerInit(token)))
+    // the empty page stood for persons 6 to 10: its next link goes past them
+    expect(personIds(honest)).toEqual(['11', '12', '13', '14', '15'])
+    expect(after._data).toEqual([])
+  })
+
   it('is the same on every run for the same seed, and a retry is decided afresh', async () => {
     const statuses = async () => {
       const sim = await start({ seed: 3 })

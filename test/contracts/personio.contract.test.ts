@@ -217,6 +217,38 @@ describe('Personio connector, beyond the contract', { timeout: 60_000 }, () => {
     }
   })
 
+  it.each([
+    [
+      'a cursor that does not move on (a page of people already read)',
+      60,
+      { stuckCursorRate: 1 },
+      'already read after the first 50 (its cursor did not move on)',
+    ],
+    [
+      'an empty page that still links to a next one',
+      120,
+      { emptyPageRate: 1 },
+      'an empty page of persons after the first 50, yet a next page',
+    ],
+  ] as const)('v2: %s ends the read incomplete', async (_, employees, chaos, said) => {
+    const sim = await startPersonioSim({ employees, seed: SEED, today: TODAY, chaos })
+    try {
+      const [c] = sim.credentials
+      if (!c) throw new Error('no credential')
+      const config = PersonioConfig.parse({ baseUrl: sim.url, apiVersion: 'v2' })
+      const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+      const read = await readAll(personioConnector.read(config, secret, ctx()))
+      expect(read.end.complete).toBe(false)
+      const messages = read.end.issues.map((i) => i.message).join('\n')
+      expect(messages).toContain(said)
+      expect(messages).toContain('nobody is marked a leaver for being missing')
+      expect(validateEmployees(read.records).employees).toHaveLength(50)
+      expect(sim.stats().routes['GET /v2/persons']?.requests).toBe(2)
+    } finally {
+      await sim.close()
+    }
+  })
+
   it('reads a company that grew past the size hint, and one that shrank below it', async () => {
     const sim = await startPersonioSim({ employees: 230, seed: SEED, today: TODAY })
     try {

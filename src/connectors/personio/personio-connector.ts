@@ -352,7 +352,20 @@ async function* readV2(
     ctx.progress?.({ read, total: null })
     yield out
     const href = page.data._meta?.links?.['next']?.href ?? null
-    if (persons.length === 0 || href === null || href === '') break
+    if (href === null || href === '') break
+    if (persons.length === 0) {
+      // more is said to follow, but this page moved nothing on: following a cursor that does
+      // not advance could loop, and stopping here may leave people out
+      complete = false
+      issues.push(
+        pageIssue(
+          page.data._data.length === 0
+            ? `Personio sent an empty page of persons after the first ${String(read)}, yet a next page: the read stopped there, and nobody is marked a leaver for being missing`
+            : `Personio sent a page of persons already read after the first ${String(read)} (its cursor did not move on): the read stopped there, and nobody is marked a leaver for being missing`,
+        ),
+      )
+      break
+    }
     const following = onOwnHost(api, href)
     if (cursors.has(following)) {
       complete = false
@@ -506,8 +519,9 @@ async function fieldsV2(api: PersonioApi, ctx: ConnectorContext): Promise<FieldI
  * person's employments. Tokens are cached per credential and renewed once on a 401.
  *
  * A read is complete only when every page came back and the company did not change size during
- * it: a page that failed after its retries, a total that moved, or a repeated cursor make it
- * incomplete, so nobody becomes a leaver for being missing from it. A record repeated across pages
+ * it: a page that failed after its retries, a total that moved, a repeated cursor, or a v2 page
+ * with a next link but nobody new on it (empty, or only people already read) make it incomplete,
+ * so nobody becomes a leaver for being missing from it. A record repeated across pages
  * is taken once.
  */
 export const personioConnector: Connector<PersonioConfig, PersonioSecret> = {
