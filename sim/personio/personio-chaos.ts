@@ -18,10 +18,15 @@ export interface ChaosOptions extends NetworkChaosOptions {
   readonly stuckCursorRate?: number
   /** A v2 page after the first answered without records, yet with a `next` link past them. */
   readonly emptyPageRate?: number
+  /**
+   * A data request with a valid token answered 401, as if Personio had lost the token; decided
+   * per request and token, so a new token is decided afresh.
+   */
+  readonly lostTokenRate?: number
 }
 
 export type ChaosKind =
-  'error' | 'slow' | 'drop' | 'duplicate' | 'repeatNext' | 'stuckCursor' | 'emptyPage'
+  'error' | 'slow' | 'drop' | 'duplicate' | 'repeatNext' | 'stuckCursor' | 'emptyPage' | 'lostToken'
 
 const RATE: Record<ChaosKind, keyof ChaosOptions> = {
   error: 'errorRate',
@@ -31,6 +36,7 @@ const RATE: Record<ChaosKind, keyof ChaosOptions> = {
   repeatNext: 'repeatNextRate',
   stuckCursor: 'stuckCursorRate',
   emptyPage: 'emptyPageRate',
+  lostToken: 'lostTokenRate',
 }
 
 export interface Chaos extends SeededChaos<ChaosKind> {

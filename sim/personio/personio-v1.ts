@@ -16,6 +16,7 @@ import {
   queryParams,
   renderContext,
   requestKey,
+  tokenAuth,
 } from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
@@ -55,7 +56,7 @@ const authorize = (
 ): Response | { credential: SimCredential; token: string } => {
   const token = bearer(c)
   if (token === null) return json(v1Error(401, 'Authorization is not provided'), 401)
-  const auth = state.authenticate(token)
+  const auth = tokenAuth(state, c, token)
   if (!auth) return json(v1Error(401, 'Provided authorization is not valid'), 401)
   if (!auth.scopes.has('employees:read'))
     return json(v1Error(403, 'Provided authorization is not valid'), 403)

@@ -26,6 +26,7 @@ import {
   queryParams,
   renderContext,
   requestKey,
+  tokenAuth,
 } from './personio-http.ts'
 import type { PersonioState, Scope, SimCredential } from './personio-state.ts'
 
@@ -101,8 +102,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
 
   /** The credential of a token that may use `scope`, or the 401 or 403 to answer. */
   const authorize = (c: Ctx, scope: Scope): Response | SimCredential => {
-    const token = bearer(c)
-    const auth = token === null ? null : state.authenticate(token)
+    const auth = tokenAuth(state, c, bearer(c))
     if (!auth) return fail(V2_UNAUTHORIZED, 401)
     return auth.scopes.has(scope) ? auth.credential : fail(V2_FORBIDDEN, 403)
   }

@@ -637,6 +637,17 @@ describe('chaos', () => {
     expect(after._data).toEqual([])
   })
 
+  it('loses tokens: a valid token answered 401 on v1 and v2, while new ones are still issued', async () => {
+    const sim = await start()
+    const token = await v1Token(sim)
+    sim.admin.setChaos({ lostTokenRate: 1 })
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(401)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(token))).status).toBe(401)
+    expect(await v1Token(sim)).toBe(token)
+    sim.admin.setChaos({})
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(200)
+  })
+
   it('is the same on every run for the same seed, and a retry is decided afresh', async () => {
     const statuses = async () => {
       const sim = await start({ seed: 3 })

@@ -9,6 +9,7 @@ import { ATTRIBUTES } from '../../sim/personio/personio-attributes.ts'
 import { fakeClock } from '../../sim/personio/personio-test-kit.ts'
 import type { CredentialOptions, Scope } from '../../sim/personio/personio-state.ts'
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import { generateCompany } from '../../sim/shared/generate-company.ts'
 import type { Person } from '../../sim/shared/company.ts'
 import { connectorContract, ctx, readAll } from './connector-contract.ts'
@@ -394,4 +395,82 @@ describe('Personio errors a person can act on', { timeout: 60_000 }, () => {
       await sim.close()
     }
   })
+})
+
+describe('Personio tokens: renewed once on a 401, never in a loop', { timeout: 60_000 }, () => {
+  const AUTH_ROUTE = { v1: 'POST /v1/auth', v2: 'POST /v2/auth/token' } as const
+  const DATA_ROUTE = { v1: 'GET /v1/company/employees', v2: 'GET /v2/persons' } as const
+  const connect = (sim: PersonioSim, apiVersion: 'v1' | 'v2') => {
+    const [c] = sim.credentials
+    if (!c) throw new Error('no credential')
+    return {
+      config: PersonioConfig.parse({ baseUrl: sim.url, apiVersion }),
+      secret: { clientId: c.clientId, clientSecret: c.clientSecret },
+    }
+  }
+
+  it.each(['v1', 'v2'] as const)(
+    '%s: tokens Personio revoked while the connector holds one: the read succeeds with exactly one more token request',
+    async (apiVersion) => {
+      const employees = apiVersion === 'v1' ? 250 : 60
+      const sim = await startPersonioSim({ employees, seed: SEED, today: TODAY })
+      try {
+        const { config, secret } = connect(sim, apiVersion)
+        await readAll(personioConnector.read(config, secret, ctx()))
+        expect(sim.admin.revokeTokens(secret.clientId)).toBe(1)
+        // v1 asks for its three pages at once: each meets the 401, one token request serves all
+        const again = await readAll(
+          personioConnector.read(config, secret, ctx(), { sizeHint: employees }),
+        )
+        expect(again.end.complete).toBe(true)
+        expect(validateEmployees(again.records).employees).toHaveLength(employees)
+        const routes = sim.stats().routes
+        expect(routes[AUTH_ROUTE[apiVersion]]?.requests).toBe(2)
+        expect(routes[DATA_ROUTE[apiVersion]]?.statuses['401']).toBeGreaterThanOrEqual(1)
+      } finally {
+        await sim.close()
+      }
+    },
+  )
+
+  it('a token that expired on Personio’s clock but not on the connector’s: renewed once on the 401', async () => {
+    const clock = fakeClock()
+    const sim = await startPersonioSim({ employees: 30, seed: SEED, now: clock.now })
+    try {
+      const { config, secret } = connect(sim, 'v1')
+      await readAll(personioConnector.read(config, secret, ctx()))
+      clock.advance(25 * 60 * 60 * 1000)
+      const again = await readAll(personioConnector.read(config, secret, ctx()))
+      expect(validateEmployees(again.records).employees).toHaveLength(30)
+      const routes = sim.stats().routes
+      expect(routes['POST /v1/auth']?.requests).toBe(2)
+      expect(routes['GET /v1/company/employees']?.statuses).toEqual({ 200: 2, 401: 1 })
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it.each(['v1', 'v2'] as const)(
+    '%s: a 401 right after the renewal is auth_failed, after one renewal and no more',
+    async (apiVersion) => {
+      const sim = await startPersonioSim({
+        employees: 30,
+        seed: SEED,
+        today: TODAY,
+        chaos: { lostTokenRate: 1 },
+      })
+      try {
+        const { config, secret } = connect(sim, apiVersion)
+        await expect(readAll(personioConnector.read(config, secret, ctx()))).rejects.toMatchObject({
+          code: 'auth_failed',
+          message: expect.stringMatching(/^Personio rejected the client id or secret: /) as unknown,
+        })
+        const routes = sim.stats().routes
+        expect(routes[AUTH_ROUTE[apiVersion]]?.requests).toBe(2)
+        expect(routes[DATA_ROUTE[apiVersion]]?.statuses).toEqual({ 401: 2 })
+      } finally {
+        await sim.close()
+      }
+    },
+  )
 })
