@@ -4,7 +4,9 @@ import { personioConnector } from '../../src/connectors/personio/personio-connec
 import { PersonioConfig } from '../../src/connectors/personio/personio-config.ts'
 import type { PersonioSecret } from '../../src/connectors/personio/personio-config.ts'
 import type { SyncError } from '../../src/core/errors.ts'
+import { isSourcePath, sourceRoot } from '../../src/core/model/source-path.ts'
 import { validateEmployees } from '../../src/core/model/validate-employees.ts'
+import { SyncConfig, connectionFieldIssues } from '../../src/core/plan/sync-config.ts'
 import { ATTRIBUTES } from '../../sim/personio/personio-attributes.ts'
 import { fakeClock } from '../../sim/personio/personio-test-kit.ts'
 import type { CredentialOptions, Scope } from '../../sim/personio/personio-state.ts'
@@ -474,3 +476,140 @@ describe('Personio tokens: renewed once on a 401, never in a loop', { timeout: 6
     },
   )
 })
+
+describe(
+  'Personio fields: every readable attribute, and what a missing one disables',
+  { timeout: 60_000 },
+  () => {
+    it('v1 lists every attribute the credential reads once, each under a path a mapping can read', async () => {
+      const sim = await startPersonioSim({ employees: 40, seed: SEED, today: TODAY })
+      try {
+        const [c] = sim.credentials
+        if (!c) throw new Error('no credential')
+        const config = PersonioConfig.parse({ baseUrl: sim.url })
+        const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+        const result = await personioConnector.discoverFields(config, secret, ctx())
+        if (!result.ok) throw result.error
+        const fields = result.value
+        expect(fields.map((f) => f.key).sort()).toEqual(ATTRIBUTES.map((a) => a.key).sort())
+        expect(new Set(fields.map((f) => f.path)).size).toBe(fields.length)
+        for (const f of fields) expect(isSourcePath(f.path), f.path).toBe(true)
+        const byKey = new Map(fields.map((f) => [f.key, f]))
+        expect(byKey.get('termination_type')).toMatchObject({
+          path: 'custom.termination_type',
+          label: 'Termination type',
+          type: 'text',
+          custom: false,
+        })
+        expect(byKey.get('fix_salary')).toMatchObject({ path: 'salary.amount', custom: false })
+        expect(byKey.get('hourly_salary')).toMatchObject({
+          path: 'custom.hourly_salary',
+          type: 'number',
+          custom: false,
+        })
+        expect(byKey.get('contract_end_date')).toMatchObject({
+          path: 'custom.contract_end_date',
+          type: 'date',
+        })
+        expect(byKey.get('holiday_calendar')?.sample).toEqual(expect.any(String))
+        expect(byKey.get('absence_entitlement')).toMatchObject({ type: 'list' })
+        expect(byKey.get('dynamic_1146706')).toMatchObject({
+          path: 'custom.dynamic_1146706',
+          custom: true,
+        })
+        // a mapping reads them: asked for by key, and nothing else of the kind comes along
+        const read = await readAll(
+          personioConnector.read(config, secret, ctx(), {
+            fields: ['custom.termination_type', 'custom.hourly_salary'],
+          }),
+        )
+        const employees = validateEmployees(read.records).employees
+        const leaver = employees.find((e) => e.terminationDate !== null)
+        expect(leaver?.custom['termination_type']?.value).toEqual(expect.any(String))
+        expect(employees.every((e) => e.custom['hourly_salary']?.type === 'number')).toBe(true)
+        expect(employees.every((e) => !('vacation_day_balance' in e.custom))).toBe(true)
+        expect(read.end.readableFields).toEqual(
+          expect.arrayContaining(['custom.termination_type', 'custom.hourly_salary']),
+        )
+      } finally {
+        await sim.close()
+      }
+    })
+
+    it('v2 lists the employment fields the model has no field for under the v1 keys', async () => {
+      const sim = await startPersonioSim({ employees: 40, seed: SEED, today: TODAY })
+      try {
+        const [c] = sim.credentials
+        if (!c) throw new Error('no credential')
+        const config = PersonioConfig.parse({ baseUrl: sim.url, apiVersion: 'v2' })
+        const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+        const result = await personioConnector.discoverFields(config, secret, ctx())
+        if (!result.ok) throw result.error
+        const paths = result.value.map((f) => f.path)
+        expect(paths).toEqual(
+          expect.arrayContaining(['custom.contract_end_date', 'custom.probation_period_end']),
+        )
+        expect(new Set(paths).size).toBe(paths.length)
+        const read = await readAll(personioConnector.read(config, secret, ctx()))
+        const employees = validateEmployees(read.records).employees
+        const leaver = employees.find((e) => e.terminationDate !== null)
+        expect(leaver?.custom['termination_type']?.value).toEqual(expect.any(String))
+        expect(employees.every((e) => e.custom['contract_end_date']?.type === 'date')).toBe(true)
+      } finally {
+        await sim.close()
+      }
+    })
+
+    it.each(['v1', 'v2'] as const)(
+      '%s: a credential without email, names, hire date, status nor supervisor: a warning for each, naming the attribute to tick in Personio',
+      async (apiVersion) => {
+        const hidden = new Set(['email', 'first_name', 'hire_date', 'status', 'supervisor'])
+        const sim = await startPersonioSim({
+          employees: 10,
+          seed: SEED,
+          today: TODAY,
+          credentials: [{ attributes: ATTRIBUTES.map((a) => a.key).filter((k) => !hidden.has(k)) }],
+        })
+        try {
+          const [c] = sim.credentials
+          if (!c) throw new Error('no credential')
+          const config = PersonioConfig.parse({ baseUrl: sim.url, apiVersion })
+          const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+          const result = await personioConnector.discoverFields(config, secret, ctx())
+          if (!result.ok) throw result.error
+          const readable = new Set(result.value.map((f) => sourceRoot(f.path)))
+          // as the engine does for a connection (a mapping that reads none of them)
+          const issues = connectionFieldIssues(
+            SyncConfig.parse({
+              mapping: { displayName: { from: 'lastName' } },
+              identifiers: ['name'],
+            }),
+            readable,
+            (path) => personioConnector.enableHint?.(path, config) ?? null,
+          )
+          const tick = (name: string) =>
+            `In Personio, Settings → Integrations → API credentials, add "${name}" to this credential's readable employee attributes`
+          const messages = issues.map((i) => i.message)
+          for (const [label, name] of [
+            ['work email', 'Email'],
+            ['first name', 'First name'],
+            ['hire date', 'Hire date'],
+            ['status', 'Status'],
+            ['supervisor', 'Supervisor'],
+          ] as const) {
+            const about = messages.filter((m) => m.startsWith(`${label} is not readable`))
+            expect(about, label).toHaveLength(1)
+            expect(about[0], label).toMatch(
+              /^[a-z ]+ is not readable with these credentials: .+\. /,
+            )
+            expect(about[0]?.endsWith(`. ${tick(name)}`), about[0]).toBe(true)
+          }
+          expect(messages.some((m) => m.startsWith('last name'))).toBe(false)
+          expect(messages.some((m) => m.startsWith('termination date'))).toBe(false)
+        } finally {
+          await sim.close()
+        }
+      },
+    )
+  },
+)

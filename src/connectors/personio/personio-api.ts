@@ -3,6 +3,7 @@ import { Pacer, httpClient, readJson, send, sharedState } from '../http.ts'
 import type { HttpClient, RateWindow } from '../http.ts'
 import type { ConnectorContext } from '../connector.ts'
 import type { AttributeInfo } from './personio-attributes.ts'
+import { CREDENTIALS_SCREEN } from './personio-attributes.ts'
 import type { PersonioConfig, PersonioSecret } from './personio-config.ts'
 
 /**
@@ -20,9 +21,6 @@ export const PERSONIO_LIMITS = {
  * credential without one of them is refused at once (`invalid_scope`) rather than half-way.
  */
 export const V2_SCOPES = ['personio:persons:read', 'personio:employments:read'] as const
-
-/** Where a Personio admin gives a credential what it lacks. */
-export const CREDENTIALS_SCREEN = 'Settings → Integrations → API credentials'
 
 /** The message of every `auth_failed`, as the README states it. */
 export const AUTH_FAILED = 'Personio rejected the client id or secret'
