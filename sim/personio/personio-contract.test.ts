@@ -153,6 +153,7 @@ describe.each(['en', 'de'] as const)(
         '?attributes[]=first_name&attributes[]=team',
         '?updated_since=2020-01-01',
         '?email=nobody@example.com',
+        '?first_name=Anna&last_name=M%C3%BCller&preferred_name=Anni',
       ]) {
         documented(
           await request(`${sim.url}/v1/company/employees${query}`, bearerInit(token)),
@@ -262,6 +263,7 @@ describe.each(['en', 'de'] as const)(
         '?limit=50',
         '?limit=3&status=INACTIVE',
         '?email=nobody@example.com',
+        '?first_name=Anna&last_name=M%C3%BCller&preferred_name=Anni',
         '?updated_at.gt=2020-01-01T00:00:00Z&updated_at.lt=2030-01-01T00:00:00Z',
       ]) {
         documented(await request(`${sim.url}/v2/persons${query}`, bearerInit(token)), persons)
@@ -276,6 +278,7 @@ describe.each(['en', 'de'] as const)(
         '?id.nooperator=1',
         '?limit=51',
         '?status=GONE',
+        '?last_name=',
         '?cursor=nonsense',
       ]) {
         const answer = await request(`${sim.url}/v2/persons${query}`, bearerInit(token))

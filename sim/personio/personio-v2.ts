@@ -60,6 +60,9 @@ const TERMINATION_TYPES = {
 interface ListFilters {
   readonly id?: readonly string[]
   readonly email?: readonly string[]
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly preferredName?: string
   readonly status?: 'ACTIVE' | 'INACTIVE'
   readonly updatedGt?: number
   readonly updatedLt?: number
@@ -67,6 +70,12 @@ interface ListFilters {
   readonly createdGt?: number
   readonly createdLt?: number
 }
+
+const NAME_FILTERS = {
+  first_name: 'firstName',
+  last_name: 'lastName',
+  preferred_name: 'preferredName',
+} as const
 
 interface CursorState {
   readonly after: number
@@ -168,7 +177,11 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         .filter(Boolean)
       if (name === 'id') filters['id'] = list
       else if (name === 'email') filters['email'] = list.map((e) => e.toLowerCase())
-      else if (name === 'status') {
+      else if (name in NAME_FILTERS) {
+        // one name each (the document lists several only for id and email), matched whole
+        if (value.trim() === '') return V2_BAD_REQUEST
+        filters[NAME_FILTERS[name as keyof typeof NAME_FILTERS]] = value.trim()
+      } else if (name === 'status') {
         if (value !== 'ACTIVE' && value !== 'INACTIVE') return V2_BAD_REQUEST
         filters['status'] = value
       } else {
@@ -187,11 +200,17 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     return filters
   }
 
-  const matches = (f: ListFilters, p: Person, id: string) => {
+  /** Whether a person passes the filters; a name filter on a name the credential may not read passes nobody. */
+  const matches = (f: ListFilters, p: Person, id: string, readable: (key: string) => boolean) => {
     const updated = Date.parse(p.updatedAt)
     const created = Date.parse(p.createdAt)
+    const name = (wanted: string | undefined, key: string, value: string | null) =>
+      wanted === undefined || (readable(key) && value === wanted)
     return (
       (!f.id || f.id.includes(id)) &&
+      name(f.firstName, 'first_name', p.firstName) &&
+      name(f.lastName, 'last_name', p.lastName) &&
+      name(f.preferredName, 'preferred_name', p.preferredName) &&
       (!f.email || f.email.includes(p.workEmail.toLowerCase())) &&
       (!f.status || personStatus(p) === f.status) &&
       (f.updatedGt === undefined || updated > f.updatedGt) &&
@@ -206,6 +225,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   /** One page of a cursor-paginated list: items after the cursor's position, in id order. */
   const listPage = (
     c: Ctx,
+    readable: (key: string) => boolean,
     path: string,
     allowed: ReadonlySet<string>,
     items: readonly (readonly [number, Person, string])[],
@@ -221,7 +241,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     if ('title' in parsed) return fail(parsed, 400)
     const filters = cursor?.filters ?? parsed
     const after = cursor?.after ?? 0
-    const all = items.filter(([, p, id]) => matches(filters, p, id))
+    const all = items.filter(([, p, id]) => matches(filters, p, id, readable))
     const start = all.findIndex(([n]) => n > after)
     const rest = start < 0 ? [] : all.slice(start)
     const page = rest.slice(0, limit)
@@ -352,6 +372,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   const PERSON_FILTERS = new Set([
     'id',
     'email',
+    ...Object.keys(NAME_FILTERS),
     'status',
     'updated_at',
     'updated_at.gt',
@@ -390,7 +411,9 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     guarded('v2Persons', (c, credential) => {
       const ctx = renderContext(state, credential, baseUrl())
       const items = state.people().map((p) => [p.id, p, String(p.id)] as const)
-      return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, ctx))
+      return listPage(c, ctx.readable, '/v2/persons', PERSON_FILTERS, items, (p) =>
+        renderPerson(p, ctx),
+      )
     }),
   )
 
@@ -412,7 +435,9 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         const readable = state.readable(credential)
         const path = `/v2/persons/${String(person.id)}/employments`
         const items = [[1, person, state.employmentId(person.id)] as const]
-        return listPage(c, path, EMPLOYMENT_FILTERS, items, (p) => renderEmployment(p, readable))
+        return listPage(c, readable, path, EMPLOYMENT_FILTERS, items, (p) =>
+          renderEmployment(p, readable),
+        )
       }),
     ),
   )

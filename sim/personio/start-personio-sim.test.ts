@@ -248,6 +248,46 @@ describe('v2 persons and employments', () => {
     expect(older.length).toBe(sim.admin.employees().filter((p) => p.updatedAt < cut).length)
   })
 
+  it('filters by first_name, last_name and preferred_name (whole names, all filters at once), through the cursor', async () => {
+    const sim = await start({
+      employees: 200,
+      credentials: [{ attributes: 'all' }, { attributes: ['last_name', 'email'] }],
+    })
+    const token = await v2Token(sim)
+    const people = sim.admin.employees()
+    const url = (query: Record<string, string>) =>
+      `${sim.url}/v2/persons?${new URLSearchParams(query).toString()}`
+    const ids = (list: readonly { id: number }[]) => list.map((p) => String(p.id))
+    const idsOf = (list: readonly Record<string, unknown>[]) => list.map((p) => p['id'])
+    // the most common last name, so the answer takes more than one page
+    const counts = new Map<string, number>()
+    for (const p of people) counts.set(p.lastName, (counts.get(p.lastName) ?? 0) + 1)
+    const [lastName] = [...counts].sort((x, y) => y[1] - x[1])[0] ?? ['']
+    const named = people.filter((p) => p.lastName === lastName)
+    expect(named.length).toBeGreaterThan(1)
+    expect(idsOf(await walkV2(url({ last_name: lastName, limit: '1' }), token))).toEqual(ids(named))
+    const [first] = named
+    if (!first) throw new Error('nobody')
+    expect(
+      idsOf(await walkV2(url({ first_name: first.firstName, last_name: lastName }), token)),
+    ).toEqual(ids(named.filter((p) => p.firstName === first.firstName)))
+    // whole names only, as given
+    const part = first.firstName.slice(0, 2)
+    expect(idsOf(await walkV2(url({ first_name: part }), token))).toEqual(
+      ids(people.filter((p) => p.firstName === part)),
+    )
+    const preferred = people.find((p) => p.preferredName !== null)
+    if (!preferred?.preferredName) throw new Error('nobody with a preferred name')
+    expect(idsOf(await walkV2(url({ preferred_name: preferred.preferredName }), token))).toEqual(
+      ids(people.filter((p) => p.preferredName === preferred.preferredName)),
+    )
+    expect((await request(url({ first_name: ' ' }), bearerInit(token))).status).toBe(400)
+    // a credential that may not read first names finds nobody by one, and still by last name
+    const restricted = await v2Token(sim, 1)
+    expect(await walkV2(url({ first_name: first.firstName }), restricted)).toEqual([])
+    expect(idsOf(await walkV2(url({ last_name: lastName }), restricted))).toEqual(ids(named))
+  })
+
   it('lists a person’s employment; 404 for someone unknown', async () => {
     const sim = await start()
     const token = await v2Token(sim)
