@@ -7,7 +7,12 @@ import type { ChaosOptions } from './personio-chaos.ts'
 import type { Env } from './personio-http.ts'
 import { json } from './personio-http.ts'
 import type { PersonioRateLimits } from './personio-rate-limits.ts'
-import type { CredentialOptions, PersonioState, SimCredential } from './personio-state.ts'
+import type {
+  CredentialAccess,
+  CredentialOptions,
+  PersonioState,
+  SimCredential,
+} from './personio-state.ts'
 import type { PersonioSimStats } from './personio-stats.ts'
 
 /** Where the test-only endpoints live: not part of Personio's API. */
@@ -28,6 +33,17 @@ export interface PersonioSimAdmin {
   addCredential(credential: CredentialOptions): SimCredential
   /** POST /_admin/credentials/:clientId/rotate: a new secret; the old secret and tokens stop working. */
   rotateCredential(clientId: string): SimCredential
+  /**
+   * PATCH /_admin/credentials/:clientId {attributes?, scopes?}: what the credential may read, as
+   * changed in Personio's API credentials screen; the secret and tokens stay (a token loses a
+   * scope taken away).
+   */
+  setCredentialAccess(clientId: string, access: CredentialAccess): SimCredential
+  /**
+   * POST /_admin/credentials/:clientId/revoke-tokens: the client's tokens stop working (401) while
+   * its secret still gets new ones. How many were revoked.
+   */
+  revokeTokens(clientId: string): number
   /** PUT /_admin/config {latencyMs}: a delay before every response. */
   setLatency(ms: number): void
   /** PUT /_admin/config {chaos}: replaces the chaos settings ({} turns chaos off). */
@@ -52,6 +68,8 @@ export const createAdmin = (state: PersonioState): PersonioSimAdmin => ({
   terminateEmployee: state.terminateEmployee,
   addCredential: state.addCredential,
   rotateCredential: state.rotateCredential,
+  setCredentialAccess: state.setCredentialAccess,
+  revokeTokens: state.revokeTokens,
   setLatency: (ms) => {
     state.config.latencyMs = ms
   },
@@ -74,6 +92,13 @@ export const mountAdmin = (app: Hono<Env>, admin: PersonioSimAdmin) => {
   })
   app.post(`${p}/credentials/:clientId/rotate`, (c) =>
     adminAnswer(() => admin.rotateCredential(c.req.param('clientId'))),
+  )
+  app.patch(`${p}/credentials/:clientId`, async (c) => {
+    const access = await jsonBody(c.req.raw)
+    return adminAnswer(() => admin.setCredentialAccess(c.req.param('clientId'), access))
+  })
+  app.post(`${p}/credentials/:clientId/revoke-tokens`, (c) =>
+    adminAnswer(() => ({ revoked: admin.revokeTokens(c.req.param('clientId')) })),
   )
   app.put(`${p}/config`, async (c) => {
     const config = await jsonBody(c.req.raw)

@@ -11,9 +11,22 @@ export interface ChaosOptions extends NetworkChaosOptions {
   readonly duplicateRate?: number
   /** A v2 page whose `next` link is its own URL (a loop a client must notice). */
   readonly repeatNextRate?: number
+  /**
+   * A v2 page whose `next` link is a new cursor that does not move on: the next page repeats
+   * this one (the URLs differ, so only the records show it).
+   */
+  readonly stuckCursorRate?: number
+  /** A v2 page after the first answered without records, yet with a `next` link past them. */
+  readonly emptyPageRate?: number
+  /**
+   * A data request with a valid token answered 401, as if Personio had lost the token; decided
+   * per request and token, so a new token is decided afresh.
+   */
+  readonly lostTokenRate?: number
 }
 
-export type ChaosKind = 'error' | 'slow' | 'drop' | 'duplicate' | 'repeatNext'
+export type ChaosKind =
+  'error' | 'slow' | 'drop' | 'duplicate' | 'repeatNext' | 'stuckCursor' | 'emptyPage' | 'lostToken'
 
 const RATE: Record<ChaosKind, keyof ChaosOptions> = {
   error: 'errorRate',
@@ -21,6 +34,9 @@ const RATE: Record<ChaosKind, keyof ChaosOptions> = {
   drop: 'dropRate',
   duplicate: 'duplicateRate',
   repeatNext: 'repeatNextRate',
+  stuckCursor: 'stuckCursorRate',
+  emptyPage: 'emptyPageRate',
+  lostToken: 'lostTokenRate',
 }
 
 export interface Chaos extends SeededChaos<ChaosKind> {

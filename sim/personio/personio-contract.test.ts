@@ -2,6 +2,7 @@
 // credential, validated against Personio's public API documents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { at } from '../shared/reference-validator.ts'
 import { mediaType } from '../shared/test-kit.ts'
 import type { Answer } from './personio-test-kit.ts'
 import { bearerInit, form, request, startTestSim, v1Auth, v1Token } from './personio-test-kit.ts'
@@ -103,6 +104,7 @@ describe.each(['en', 'de'] as const)(
         credentials: [
           { attributes: 'all' },
           { attributes: ['first_name', 'last_name', 'email', 'team', 'dynamic_1146706'] },
+          { attributes: 'all', scopes: ['personio:persons:read'] },
         ],
       })
       token = await v1Token(sim)
@@ -151,6 +153,7 @@ describe.each(['en', 'de'] as const)(
         '?attributes[]=first_name&attributes[]=team',
         '?updated_since=2020-01-01',
         '?email=nobody@example.com',
+        '?first_name=Anna&last_name=M%C3%BCller&preferred_name=Anni',
       ]) {
         documented(
           await request(`${sim.url}/v1/company/employees${query}`, bearerInit(token)),
@@ -231,6 +234,19 @@ describe.each(['en', 'de'] as const)(
         expect(answer.body).toMatchObject({ error })
         documented(answer, token)
       }
+      const personsOnly = sim.credentials[2]
+      if (!personsOnly) throw new Error('no credential')
+      const notGranted = await request(
+        `${sim.url}/v2/auth/token`,
+        form({
+          grant_type: 'client_credentials',
+          client_id: personsOnly.clientId,
+          client_secret: personsOnly.clientSecret,
+          scope: 'personio:persons:read personio:employments:read',
+        }),
+      )
+      expect(notGranted.body).toMatchObject({ error: 'invalid_scope' })
+      documented(notGranted, token)
       const asJson = await request(`${sim.url}/v2/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -247,6 +263,7 @@ describe.each(['en', 'de'] as const)(
         '?limit=50',
         '?limit=3&status=INACTIVE',
         '?email=nobody@example.com',
+        '?first_name=Anna&last_name=M%C3%BCller&preferred_name=Anni',
         '?updated_at.gt=2020-01-01T00:00:00Z&updated_at.lt=2030-01-01T00:00:00Z',
       ]) {
         documented(await request(`${sim.url}/v2/persons${query}`, bearerInit(token)), persons)
@@ -261,6 +278,7 @@ describe.each(['en', 'de'] as const)(
         '?id.nooperator=1',
         '?limit=51',
         '?status=GONE',
+        '?last_name=',
         '?cursor=nonsense',
       ]) {
         const answer = await request(`${sim.url}/v2/persons${query}`, bearerInit(token))
@@ -308,6 +326,23 @@ describe.each(['en', 'de'] as const)(
       const missing = await request(`${sim.url}/v2/persons/404404/employments`, bearerInit(token))
       expect(missing.status).toBe(404)
       documented(missing, employments)
+    })
+
+    it('403 for a credential without the access a route needs: the v1 shared example, the v2 common shape', async () => {
+      const personsOnly = await v1Token(sim, 2)
+      const v1Refused = await request(`${sim.url}/v1/company/employees`, bearerInit(personsOnly))
+      expect(v1Refused.status).toBe(403)
+      bySchema(v1Refused, V1_ERROR)
+      expect(v1Refused.body).toEqual(
+        at(reference.raw.personnel, 'components', 'examples', '403ForbiddenErrorExample')['value'],
+      )
+      const v2Refused = await request(
+        `${sim.url}/v2/persons/1/employments`,
+        bearerInit(personsOnly),
+      )
+      expect(v2Refused.status).toBe(403)
+      expect(mediaType(v2Refused)).toBe('application/problem+json')
+      bySchema(v2Refused, V2_ERROR)
     })
 
     it('v2 errors the documents do not list for these routes, in the common error shape: 401, 429', async () => {

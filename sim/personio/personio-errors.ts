@@ -36,6 +36,11 @@ export const V2_UNAUTHORIZED: V2Problem = {
   detail: 'The access token is missing, expired or invalid.',
   code: 'common.unauthorized',
 }
+export const V2_FORBIDDEN: V2Problem = {
+  title: 'Forbidden',
+  detail: 'The access token does not grant the scope this endpoint requires.',
+  code: 'common.forbidden',
+}
 export const V2_TOO_MANY_REQUESTS: V2Problem = {
   title: 'Too many requests',
   detail: 'The rate limit was exceeded. Please try again later.',

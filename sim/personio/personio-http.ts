@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import type { RenderContext } from './personio-attributes.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 import type { LimitedRoute } from './personio-rate-limits.ts'
+import { requestKey } from '../shared/network.ts'
 
 export interface Env {
   Bindings: HttpBindings
@@ -47,6 +48,17 @@ export const overLimit = (
 }
 
 export { requestKey } from '../shared/network.ts'
+
+/**
+ * What a bearer token may do now, or null for a 401: unknown or expired, or lost on purpose
+ * (chaos `lostTokenRate`).
+ */
+export const tokenAuth = (state: PersonioState, c: Ctx, token: string | null) => {
+  if (token === null) return null
+  const auth = state.authenticate(token)
+  if (!auth || state.config.chaos.strikes('lostToken', `${requestKey(c)} ${token}`, 0)) return null
+  return auth
+}
 
 /** The request's query parameters, repeated ones in order. */
 export const queryParams = (c: Ctx): URLSearchParams => new URL(c.req.url).searchParams

@@ -20,24 +20,56 @@ import type { LimitedRoute, PersonioRateLimits } from './personio-rate-limits.ts
 import { LIMITED_ROUTES, NO_RATE_LIMITS, PERSONIO_RATE_LIMITS } from './personio-rate-limits.ts'
 import { createStats } from './personio-stats.ts'
 
-/** An API credential: what it reads; `'all'` reads every attribute. */
+/**
+ * The access a credential can be given in Personio's API credentials screen, as scopes:
+ * `employees:read` is "Employees: Read" (every v1 employee route); v2 persons and employments
+ * each need their own.
+ */
+export const SCOPES = [
+  'employees:read',
+  'personio:persons:read',
+  'personio:employments:read',
+] as const
+export type Scope = (typeof SCOPES)[number]
+
+/**
+ * An API credential: which attributes it reads (`'all'`: every one) and which scopes it has
+ * (default all of them).
+ */
 export interface CredentialOptions {
   readonly clientId?: string
   readonly clientSecret?: string
   readonly attributes: readonly string[] | 'all'
+  readonly scopes?: readonly Scope[] | 'all'
 }
 
 export interface SimCredential {
   readonly clientId: string
   readonly clientSecret: string
   readonly attributes: readonly string[] | 'all'
+  readonly scopes: readonly Scope[]
+}
+
+/** What an admin can change on a credential without new secrets (tokens stay valid). */
+export interface CredentialAccess {
+  readonly attributes?: readonly string[] | 'all'
+  readonly scopes?: readonly Scope[] | 'all'
 }
 
 interface Token {
   readonly value: string
   readonly clientId: string
+  /** What the token was issued for: a scope taken away later is refused all the same. */
+  readonly scopes: readonly Scope[]
   readonly issuedAt: number
   readonly expiresAt: number
+}
+
+const scopesOf = (scopes: readonly Scope[] | 'all' | undefined): Scope[] => {
+  if (scopes === undefined || scopes === 'all') return [...SCOPES]
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s))
+  if (unknown.length > 0) throw new Error(`no such scope: ${unknown.join(', ')}`)
+  return [...scopes]
 }
 
 /** Tokens live 24 hours, as Personio's. */
@@ -86,11 +118,21 @@ export const createPersonioState = (options: StateOptions) => {
 
   const credentials: SimCredential[] = []
   const tokens = new Map<string, Token>()
+  const revokeTokens = (clientId: string): number => {
+    let revoked = 0
+    for (const [value, token] of tokens) {
+      if (token.clientId !== clientId) continue
+      tokens.delete(value)
+      revoked++
+    }
+    return revoked
+  }
   const addCredential = (c: CredentialOptions): SimCredential => {
     const credential = {
       clientId: c.clientId ?? `papi-${uuid(ids)}`,
       clientSecret: c.clientSecret ?? secret(ids),
       attributes: c.attributes === 'all' ? 'all' : [...c.attributes],
+      scopes: scopesOf(c.scopes),
     } as const
     const at = credentials.findIndex((x) => x.clientId === credential.clientId)
     if (at >= 0) credentials.splice(at, 1)
@@ -166,29 +208,65 @@ export const createPersonioState = (options: StateOptions) => {
     rotateCredential: (clientId: string): SimCredential => {
       const old = credentials.find((c) => c.clientId === clientId)
       if (!old) throw new Error(`no credential ${clientId}`)
-      for (const [value, token] of tokens) if (token.clientId === clientId) tokens.delete(value)
-      return addCredential({ clientId, attributes: old.attributes })
+      revokeTokens(clientId)
+      return addCredential({ clientId, attributes: old.attributes, scopes: old.scopes })
     },
-    /** The client's token: the same one for 24 hours, as Personio's stable tokens. */
-    issueToken: (clientId: string): Token => {
+    /** Changes what a credential may read; its secret and its tokens stay as they are. */
+    setCredentialAccess: (clientId: string, access: CredentialAccess): SimCredential => {
+      const at = credentials.findIndex((c) => c.clientId === clientId)
+      const old = credentials[at]
+      if (!old) throw new Error(`no credential ${clientId}`)
+      const changed: SimCredential = {
+        ...old,
+        ...(access.attributes === undefined
+          ? {}
+          : { attributes: access.attributes === 'all' ? 'all' : [...access.attributes] }),
+        ...(access.scopes === undefined ? {} : { scopes: scopesOf(access.scopes) }),
+      }
+      credentials[at] = changed
+      return changed
+    },
+    /** Ends every token of the client (as a token store losing them); the secret still works. */
+    revokeTokens,
+    /**
+     * The client's token for `scopes`: the same one for 24 hours, as Personio's stable tokens
+     * (default: every scope the credential has).
+     */
+    issueToken: (clientId: string, scopes?: readonly Scope[]): Token => {
       const t = now().getTime()
+      const credential = credentials.find((c) => c.clientId === clientId)
+      const granted = [...(scopes ?? credential?.scopes ?? [])].sort()
       for (const token of tokens.values()) {
-        if (token.clientId === clientId && token.expiresAt > t) return token
+        if (
+          token.clientId === clientId &&
+          token.expiresAt > t &&
+          token.scopes.join(' ') === granted.join(' ')
+        )
+          return token
       }
       const token = {
         value: `papi-${uuid(tokenRandom)}`,
         clientId,
+        scopes: granted,
         issuedAt: t,
         expiresAt: t + TOKEN_LIFETIME_MS,
       }
       tokens.set(token.value, token)
       return token
     },
-    /** The credential behind a bearer token, while the token is valid. */
-    authenticate: (token: string): SimCredential | null => {
+    /**
+     * The credential behind a bearer token while the token is valid, and the scopes it may use
+     * now: those it was issued for that the credential still has.
+     */
+    authenticate: (token: string): { credential: SimCredential; scopes: Set<Scope> } | null => {
       const found = tokens.get(token)
       if (!found || found.expiresAt <= now().getTime()) return null
-      return credentials.find((c) => c.clientId === found.clientId) ?? null
+      const credential = credentials.find((c) => c.clientId === found.clientId)
+      if (!credential) return null
+      return {
+        credential,
+        scopes: new Set(found.scopes.filter((s) => credential.scopes.includes(s))),
+      }
     },
     readable: (credential: SimCredential): ((key: string) => boolean) => {
       if (credential.attributes === 'all') return (key) => ATTRIBUTE_BY_KEY.has(key)

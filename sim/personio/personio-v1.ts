@@ -16,6 +16,7 @@ import {
   queryParams,
   renderContext,
   requestKey,
+  tokenAuth,
 } from './personio-http.ts'
 import type { PersonioState, SimCredential } from './personio-state.ts'
 
@@ -45,16 +46,21 @@ const readBody = async (c: Ctx): Promise<Record<string, unknown>> => {
   return {}
 }
 
-/** The token of a v1 request, or the 401 to answer. */
+/**
+ * The token of a v1 request, or the answer to give: 401 without a valid token, 403 (the
+ * document's shared example) when the credential may not read employees.
+ */
 const authorize = (
   state: PersonioState,
   c: Ctx,
 ): Response | { credential: SimCredential; token: string } => {
   const token = bearer(c)
   if (token === null) return json(v1Error(401, 'Authorization is not provided'), 401)
-  const credential = state.authenticate(token)
-  if (!credential) return json(v1Error(401, 'Provided authorization is not valid'), 401)
-  return { credential, token }
+  const auth = tokenAuth(state, c, token)
+  if (!auth) return json(v1Error(401, 'Provided authorization is not valid'), 401)
+  if (!auth.scopes.has('employees:read'))
+    return json(v1Error(403, 'Provided authorization is not valid'), 403)
+  return { credential: auth.credential, token }
 }
 
 const renderEmployee = (
@@ -137,7 +143,7 @@ export const mountV1 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     return json(
       {
         success: true,
-        data: { token: token.value, expires_in: expiresIn, scope: 'employees:read' },
+        data: { token: token.value, expires_in: expiresIn, scope: token.scopes.join(' ') },
       },
       200,
     )

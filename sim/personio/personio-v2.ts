@@ -10,6 +10,7 @@ import {
   oauthError,
   V2_BAD_FILTER,
   V2_BAD_REQUEST,
+  V2_FORBIDDEN,
   V2_NOT_FOUND,
   V2_TOO_MANY_REQUESTS,
   V2_UNAUTHORIZED,
@@ -25,12 +26,12 @@ import {
   queryParams,
   renderContext,
   requestKey,
+  tokenAuth,
 } from './personio-http.ts'
-import type { PersonioState, SimCredential } from './personio-state.ts'
+import type { PersonioState, Scope, SimCredential } from './personio-state.ts'
 
 export const V2_DEFAULT_LIMIT = 10
 export const V2_MAX_LIMIT = 50
-export const V2_SCOPES = ['personio:persons:read', 'personio:employments:read'] as const
 
 // grant types OAuth 2.0 defines: asked for, they are "unsupported"; anything else is "invalid"
 const KNOWN_GRANTS = new Set([
@@ -59,6 +60,9 @@ const TERMINATION_TYPES = {
 interface ListFilters {
   readonly id?: readonly string[]
   readonly email?: readonly string[]
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly preferredName?: string
   readonly status?: 'ACTIVE' | 'INACTIVE'
   readonly updatedGt?: number
   readonly updatedLt?: number
@@ -67,10 +71,18 @@ interface ListFilters {
   readonly createdLt?: number
 }
 
+const NAME_FILTERS = {
+  first_name: 'firstName',
+  last_name: 'lastName',
+  preferred_name: 'preferredName',
+} as const
+
 interface CursorState {
   readonly after: number
   readonly limit: number
   readonly filters: ListFilters
+  /** How many stuck cursors led here (chaos): a stuck cursor is new text at the same place. */
+  readonly turn?: number
 }
 
 const encodeCursor = (cursor: CursorState) =>
@@ -97,10 +109,11 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     problem(v2Error(p, state.traceId(), state.now()), status, headers)
   const tooMany = (headers: Record<string, string>) => fail(V2_TOO_MANY_REQUESTS, 429, headers)
 
-  const authorize = (c: Ctx): Response | SimCredential => {
-    const token = bearer(c)
-    const credential = token === null ? null : state.authenticate(token)
-    return credential ?? fail(V2_UNAUTHORIZED, 401)
+  /** The credential of a token that may use `scope`, or the 401 or 403 to answer. */
+  const authorize = (c: Ctx, scope: Scope): Response | SimCredential => {
+    const auth = tokenAuth(state, c, bearer(c))
+    if (!auth) return fail(V2_UNAUTHORIZED, 401)
+    return auth.scopes.has(scope) ? auth.credential : fail(V2_FORBIDDEN, 403)
   }
 
   app.post('/v2/auth/token', async (c) => {
@@ -127,17 +140,19 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
       return oauth('invalid_request', { meta: { missing_parameters: missing } })
     if (!credential || credential.clientSecret !== form.get('client_secret'))
       return oauth('unauthorized_client')
+    // no scope: every scope the credential has; one it does not have (or no such scope) is
+    // invalid_scope, as the document's example
     const scope = form.get('scope')
-    const asked = scope ? scope.split(' ').filter(Boolean) : [...V2_SCOPES]
-    if (asked.some((s) => !(V2_SCOPES as readonly string[]).includes(s)))
-      return oauth('invalid_scope')
-    const token = state.issueToken(clientId)
+    const asked = scope ? [...new Set(scope.split(' ').filter(Boolean))] : credential.scopes
+    const granted = asked.filter((s): s is Scope => credential.scopes.includes(s as Scope))
+    if (granted.length < asked.length) return oauth('invalid_scope')
+    const token = state.issueToken(clientId, granted)
     return json(
       {
         access_token: token.value,
         token_type: 'Bearer',
         expires_in: Math.round((token.expiresAt - state.now().getTime()) / 1000),
-        scope: asked.join(' '),
+        scope: token.scopes.join(' '),
       },
       200,
     )
@@ -162,7 +177,11 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         .filter(Boolean)
       if (name === 'id') filters['id'] = list
       else if (name === 'email') filters['email'] = list.map((e) => e.toLowerCase())
-      else if (name === 'status') {
+      else if (name in NAME_FILTERS) {
+        // one name each (the document lists several only for id and email), matched whole
+        if (value.trim() === '') return V2_BAD_REQUEST
+        filters[NAME_FILTERS[name as keyof typeof NAME_FILTERS]] = value.trim()
+      } else if (name === 'status') {
         if (value !== 'ACTIVE' && value !== 'INACTIVE') return V2_BAD_REQUEST
         filters['status'] = value
       } else {
@@ -181,11 +200,17 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     return filters
   }
 
-  const matches = (f: ListFilters, p: Person, id: string) => {
+  /** Whether a person passes the filters; a name filter on a name the credential may not read passes nobody. */
+  const matches = (f: ListFilters, p: Person, id: string, readable: (key: string) => boolean) => {
     const updated = Date.parse(p.updatedAt)
     const created = Date.parse(p.createdAt)
+    const name = (wanted: string | undefined, key: string, value: string | null) =>
+      wanted === undefined || (readable(key) && value === wanted)
     return (
       (!f.id || f.id.includes(id)) &&
+      name(f.firstName, 'first_name', p.firstName) &&
+      name(f.lastName, 'last_name', p.lastName) &&
+      name(f.preferredName, 'preferred_name', p.preferredName) &&
       (!f.email || f.email.includes(p.workEmail.toLowerCase())) &&
       (!f.status || personStatus(p) === f.status) &&
       (f.updatedGt === undefined || updated > f.updatedGt) &&
@@ -200,6 +225,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   /** One page of a cursor-paginated list: items after the cursor's position, in id order. */
   const listPage = (
     c: Ctx,
+    readable: (key: string) => boolean,
     path: string,
     allowed: ReadonlySet<string>,
     items: readonly (readonly [number, Person, string])[],
@@ -215,22 +241,29 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     if ('title' in parsed) return fail(parsed, 400)
     const filters = cursor?.filters ?? parsed
     const after = cursor?.after ?? 0
-    const all = items.filter(([, p, id]) => matches(filters, p, id))
+    const all = items.filter(([, p, id]) => matches(filters, p, id, readable))
     const start = all.findIndex(([n]) => n > after)
     const rest = start < 0 ? [] : all.slice(start)
     const page = rest.slice(0, limit)
     const self = `${baseUrl()}${path}${new URL(c.req.url).search}`
     const request = requestKey(c)
+    const { chaos } = state.config
     const previous = start > 0 ? all[start - 1] : undefined
-    if (previous && cursor && state.config.chaos.strikes('duplicate', request, 0))
-      page.unshift(previous)
+    if (previous && cursor && chaos.strikes('duplicate', request, 0)) page.unshift(previous)
     const last = page.at(-1)
     const links: Record<string, { href: string }> = { self: { href: self } }
     if (rest.length > limit && last) {
-      const next = `${baseUrl()}${path}?cursor=${encodeCursor({ after: last[0], limit, filters })}`
-      links['next'] = { href: state.config.chaos.strikes('repeatNext', request, 0) ? self : next }
+      const at = (position: CursorState) => `${baseUrl()}${path}?cursor=${encodeCursor(position)}`
+      links['next'] = {
+        href: chaos.strikes('repeatNext', request, 0)
+          ? self
+          : chaos.strikes('stuckCursor', request, 0)
+            ? at({ after, limit, filters, turn: (cursor?.turn ?? 0) + 1 })
+            : at({ after: last[0], limit, filters }),
+      }
     }
-    return json({ _data: page.map(([, p]) => render(p)), _meta: { links } }, 200)
+    const shown = cursor && chaos.strikes('emptyPage', request, 0) ? [] : page
+    return json({ _data: shown.map(([, p]) => render(p)), _meta: { links } }, 200)
   }
 
   const renderPerson = (p: Person, ctx: RenderContext) => {
@@ -339,6 +372,7 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
   const PERSON_FILTERS = new Set([
     'id',
     'email',
+    ...Object.keys(NAME_FILTERS),
     'status',
     'updated_at',
     'updated_at.gt',
@@ -347,16 +381,20 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     'created_at.gt',
     'created_at.lt',
   ])
+  const ROUTE_SCOPES = {
+    v2Persons: 'personio:persons:read',
+    v2Employments: 'personio:employments:read',
+  } as const satisfies Record<string, Scope>
   const EMPLOYMENT_FILTERS = new Set(['id', 'updated_at', 'updated_at.gt', 'updated_at.lt'])
 
-  /** A v2 data route: the token checked, the route's limit counted, then `handle`. */
+  /** A v2 data route: the token and its scope checked, the route's limit counted, then `handle`. */
   const guarded =
     (
       route: 'v2Persons' | 'v2Employments',
       handle: (c: Ctx, credential: SimCredential) => Response,
     ) =>
     (c: Ctx) => {
-      const credential = authorize(c)
+      const credential = authorize(c, ROUTE_SCOPES[route])
       if (credential instanceof Response) return credential
       return overLimit(state, route, tooMany) ?? handle(c, credential)
     }
@@ -373,7 +411,9 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
     guarded('v2Persons', (c, credential) => {
       const ctx = renderContext(state, credential, baseUrl())
       const items = state.people().map((p) => [p.id, p, String(p.id)] as const)
-      return listPage(c, '/v2/persons', PERSON_FILTERS, items, (p) => renderPerson(p, ctx))
+      return listPage(c, ctx.readable, '/v2/persons', PERSON_FILTERS, items, (p) =>
+        renderPerson(p, ctx),
+      )
     }),
   )
 
@@ -395,7 +435,9 @@ export const mountV2 = (app: Hono<Env>, state: PersonioState, baseUrl: () => str
         const readable = state.readable(credential)
         const path = `/v2/persons/${String(person.id)}/employments`
         const items = [[1, person, state.employmentId(person.id)] as const]
-        return listPage(c, path, EMPLOYMENT_FILTERS, items, (p) => renderEmployment(p, readable))
+        return listPage(c, readable, path, EMPLOYMENT_FILTERS, items, (p) =>
+          renderEmployment(p, readable),
+        )
       }),
     ),
   )

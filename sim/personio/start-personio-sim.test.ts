@@ -248,6 +248,46 @@ describe('v2 persons and employments', () => {
     expect(older.length).toBe(sim.admin.employees().filter((p) => p.updatedAt < cut).length)
   })
 
+  it('filters by first_name, last_name and preferred_name (whole names, all filters at once), through the cursor', async () => {
+    const sim = await start({
+      employees: 200,
+      credentials: [{ attributes: 'all' }, { attributes: ['last_name', 'email'] }],
+    })
+    const token = await v2Token(sim)
+    const people = sim.admin.employees()
+    const url = (query: Record<string, string>) =>
+      `${sim.url}/v2/persons?${new URLSearchParams(query).toString()}`
+    const ids = (list: readonly { id: number }[]) => list.map((p) => String(p.id))
+    const idsOf = (list: readonly Record<string, unknown>[]) => list.map((p) => p['id'])
+    // the most common last name, so the answer takes more than one page
+    const counts = new Map<string, number>()
+    for (const p of people) counts.set(p.lastName, (counts.get(p.lastName) ?? 0) + 1)
+    const [lastName] = [...counts].sort((x, y) => y[1] - x[1])[0] ?? ['']
+    const named = people.filter((p) => p.lastName === lastName)
+    expect(named.length).toBeGreaterThan(1)
+    expect(idsOf(await walkV2(url({ last_name: lastName, limit: '1' }), token))).toEqual(ids(named))
+    const [first] = named
+    if (!first) throw new Error('nobody')
+    expect(
+      idsOf(await walkV2(url({ first_name: first.firstName, last_name: lastName }), token)),
+    ).toEqual(ids(named.filter((p) => p.firstName === first.firstName)))
+    // whole names only, as given
+    const part = first.firstName.slice(0, 2)
+    expect(idsOf(await walkV2(url({ first_name: part }), token))).toEqual(
+      ids(people.filter((p) => p.firstName === part)),
+    )
+    const preferred = people.find((p) => p.preferredName !== null)
+    if (!preferred?.preferredName) throw new Error('nobody with a preferred name')
+    expect(idsOf(await walkV2(url({ preferred_name: preferred.preferredName }), token))).toEqual(
+      ids(people.filter((p) => p.preferredName === preferred.preferredName)),
+    )
+    expect((await request(url({ first_name: ' ' }), bearerInit(token))).status).toBe(400)
+    // a credential that may not read first names finds nobody by one, and still by last name
+    const restricted = await v2Token(sim, 1)
+    expect(await walkV2(url({ first_name: first.firstName }), restricted)).toEqual([])
+    expect(idsOf(await walkV2(url({ last_name: lastName }), restricted))).toEqual(ids(named))
+  })
+
   it('lists a person’s employment; 404 for someone unknown', async () => {
     const sim = await start()
     const token = await v2Token(sim)
@@ -364,6 +404,104 @@ describe('credentials', () => {
       { method: 'POST' },
     )
     expect(answer.status).toBe(403)
+  })
+
+  it('answer a credential without the scope a route needs with 403 (v1 and v2 shapes)', async () => {
+    const sim = await start({
+      credentials: [
+        { attributes: 'all' },
+        { attributes: 'all', scopes: ['personio:persons:read'] },
+        { attributes: 'all', scopes: ['employees:read', 'personio:employments:read'] },
+      ],
+    })
+    const personsOnly = await v1Token(sim, 1)
+    const v1 = await request(`${sim.url}/v1/company/employees`, bearerInit(personsOnly))
+    expect(v1.status).toBe(403)
+    expect(v1.body).toEqual({
+      success: false,
+      error: { code: 403, message: 'Provided authorization is not valid' },
+    })
+    const attributes = `${sim.url}/v1/company/employees/attributes`
+    expect((await request(attributes, bearerInit(personsOnly))).status).toBe(403)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(personsOnly))).status).toBe(200)
+    const employments = await request(
+      `${sim.url}/v2/persons/1/employments`,
+      bearerInit(personsOnly),
+    )
+    expect(employments.status).toBe(403)
+    expect(employments.headers.get('content-type')).toBe('application/problem+json')
+    expect(employments.body).toMatchObject({
+      errors: [
+        { title: 'Forbidden', type: expect.stringMatching(/#common\.forbidden$/) as unknown },
+      ],
+    })
+    const noPersons = await v1Token(sim, 2)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(noPersons))).status).toBe(403)
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(noPersons))).status).toBe(
+      200,
+    )
+  })
+
+  it('v2 token: a scope the credential lacks is invalid_scope; none asked gives what it has', async () => {
+    const sim = await start({
+      credentials: [{ attributes: 'all', scopes: ['personio:persons:read'] }],
+    })
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const ask = (scope?: string) =>
+      request(
+        `${sim.url}/v2/auth/token`,
+        form({
+          grant_type: 'client_credentials',
+          client_id: c.clientId,
+          client_secret: c.clientSecret,
+          ...(scope === undefined ? {} : { scope }),
+        }),
+      )
+    const refused = await ask('personio:persons:read personio:employments:read')
+    expect(refused.status).toBe(400)
+    expect(refused.body).toMatchObject({
+      error: 'invalid_scope',
+      error_description: 'One of the requested scopes is invalid.',
+    })
+    const granted = await ask('personio:persons:read')
+    expect(granted.body).toMatchObject({ scope: 'personio:persons:read' })
+    expect((await ask()).body).toMatchObject({ scope: 'personio:persons:read' })
+  })
+
+  it('access changed at run time: a held token loses a scope taken away, keeps working otherwise', async () => {
+    const sim = await start()
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const token = await v2Token(sim)
+    const employments = `${sim.url}/v2/persons/1/employments`
+    expect((await request(employments, bearerInit(token))).status).toBe(200)
+    const changed = await request(`${sim.url}/_admin/credentials/${c.clientId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['employees:read', 'personio:persons:read'] }),
+    })
+    expect(changed.body).toMatchObject({ scopes: ['employees:read', 'personio:persons:read'] })
+    expect((await request(employments, bearerInit(token))).status).toBe(403)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(token))).status).toBe(200)
+    // given back, the same token works again: it was issued with the scope
+    sim.admin.setCredentialAccess(c.clientId, { scopes: 'all' })
+    expect((await request(employments, bearerInit(token))).status).toBe(200)
+  })
+
+  it('revoked tokens: 401, while the secret still gets a new one', async () => {
+    const sim = await start()
+    const c = sim.credentials[0]
+    if (!c) throw new Error('no credential')
+    const token = await v1Token(sim)
+    const revoked = await request(`${sim.url}/_admin/credentials/${c.clientId}/revoke-tokens`, {
+      method: 'POST',
+    })
+    expect(revoked.body).toEqual({ revoked: 1 })
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(401)
+    const fresh = await v1Token(sim)
+    expect(fresh).not.toBe(token)
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(fresh))).status).toBe(200)
   })
 })
 
@@ -513,6 +651,41 @@ describe('chaos', () => {
     sim.admin.setChaos({ repeatNextRate: 1 })
     const looping = v2Page(await request(`${sim.url}/v2/persons?limit=5`, bearerInit(token)))
     expect(looping._meta.links.next?.href).toBe(looping._meta.links.self.href)
+  })
+
+  it('v2: a cursor that does not move on repeats a page under new cursors; an empty page links on', async () => {
+    const sim = await start({ chaos: { stuckCursorRate: 1 } })
+    const token = await v1Token(sim)
+    const personIds = (page: V2Page) => page._data.map((p) => p['id'])
+    const first = v2Page(await request(`${sim.url}/v2/persons?limit=5`, bearerInit(token)))
+    const second = v2Page(await request(first._meta.links.next?.href ?? '', bearerInit(token)))
+    const third = v2Page(await request(second._meta.links.next?.href ?? '', bearerInit(token)))
+    expect(personIds(second)).toEqual(personIds(first))
+    expect(personIds(third)).toEqual(personIds(first))
+    const links = [first, second, third].map((p) => p._meta.links.next?.href)
+    expect(new Set(links).size).toBe(3)
+    sim.admin.setChaos({ emptyPageRate: 1 })
+    const start1 = v2Page(await request(`${sim.url}/v2/persons?limit=5`, bearerInit(token)))
+    expect(personIds(start1)).toEqual(['1', '2', '3', '4', '5'])
+    const empty = v2Page(await request(start1._meta.links.next?.href ?? '', bearerInit(token)))
+    expect(empty._data).toEqual([])
+    const after = v2Page(await request(empty._meta.links.next?.href ?? '', bearerInit(token)))
+    sim.admin.setChaos({})
+    const honest = v2Page(await request(empty._meta.links.next?.href ?? '', bearerInit(token)))
+    // the empty page stood for persons 6 to 10: its next link goes past them
+    expect(personIds(honest)).toEqual(['11', '12', '13', '14', '15'])
+    expect(after._data).toEqual([])
+  })
+
+  it('loses tokens: a valid token answered 401 on v1 and v2, while new ones are still issued', async () => {
+    const sim = await start()
+    const token = await v1Token(sim)
+    sim.admin.setChaos({ lostTokenRate: 1 })
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(401)
+    expect((await request(`${sim.url}/v2/persons`, bearerInit(token))).status).toBe(401)
+    expect(await v1Token(sim)).toBe(token)
+    sim.admin.setChaos({})
+    expect((await request(`${sim.url}/v1/company/employees`, bearerInit(token))).status).toBe(200)
   })
 
   it('is the same on every run for the same seed, and a retry is decided afresh', async () => {

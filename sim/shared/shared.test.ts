@@ -103,6 +103,15 @@ describe('sliding windows', () => {
     expect(minimumDurationMs(600, v1)).toBe(79_000)
   })
 
+  it('computes the floor when the requests after the first wait for its answer (100 ms)', () => {
+    const afterFirst = (i: number) => (i === 0 ? 0 : 100)
+    expect(minimumDurationMs(1, v1, afterFirst)).toBe(0)
+    expect(minimumDurationMs(10, v1, afterFirst)).toBe(100)
+    // the 16th must wait until the first has left the second's window, the 17th the second
+    expect(minimumDurationMs(16, v1, afterFirst)).toBe(1_000)
+    expect(minimumDurationMs(17, v1, afterFirst)).toBe(1_100)
+  })
+
   it('refuses exactly the requests a greedy schedule at the floor would not send', () => {
     const limiter = createSlidingWindowLimiter({ windows: v1 })
     let t = 0

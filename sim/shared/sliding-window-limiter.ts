@@ -79,11 +79,18 @@ export const createSlidingWindowLimiter = (policy: LimitPolicy): SlidingWindowLi
  * requests need under `windows`, sent as early as the windows allow: the floor a benchmark of a
  * client that never gets a 429 can be compared with. Sending greedily is optimal for sliding
  * windows: request i can start at the earliest when request i − limit has left each window.
+ * `notBefore(i)`: the earliest request i can start for other reasons (non-decreasing in i): a
+ * client that learns how many requests it needs from the first answer cannot send the others
+ * before it.
  */
-export const minimumDurationMs = (requests: number, windows: readonly WindowRule[]): number => {
+export const minimumDurationMs = (
+  requests: number,
+  windows: readonly WindowRule[],
+  notBefore: (index: number) => number = () => 0,
+): number => {
   const starts: number[] = []
   for (let i = 0; i < requests; i++) {
-    let at = 0
+    let at = notBefore(i)
     for (const rule of windows) {
       const earlier = starts[i - rule.limit]
       if (earlier !== undefined) at = Math.max(at, earlier + rule.windowMs)

@@ -98,6 +98,12 @@ export interface Connector<Config = unknown, Secret = unknown> {
    * only employees with a hire date); a config that sets `filter: null` syncs everyone.
    */
   readonly defaultFilter?: FilterRule
+  /**
+   * What to enable in the HR system for a credential to read the model field `path` (a root:
+   * `workEmail`, `custom.<key>`), naming the setting as the HR system's screens do; null when
+   * there is nothing to say. Appended to the warnings about fields a credential cannot read.
+   */
+  enableHint?(path: string, config: Config): string | null
   check(config: Config, secret: Secret, ctx: ConnectorContext): Promise<Result<void>>
   discoverFields(
     config: Config,

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 
-import type { Connector, ReadEnd, ReadPage } from '../connectors/connector.ts'
+import type { Connector, FieldInfo, ReadEnd, ReadPage } from '../connectors/connector.ts'
 import { fakeConnector } from '../connectors/fake/fake-connector.ts'
 import { SyncError, err, ok } from '../core/errors.ts'
 import { blankEmployee } from '../core/model/employee.ts'
@@ -25,6 +25,7 @@ function hrSystem() {
     employees: [] as Employee[],
     failAfter: null as number | null,
     seen: [] as string[],
+    fields: [] as FieldInfo[],
   }
   const Secret = z.strictObject({ token: z.string().min(1) })
   const connector: Connector<{ company: string }, z.infer<typeof Secret>> = {
@@ -40,8 +41,9 @@ function hrSystem() {
       ),
     discoverFields: (_config, secret) => {
       state.seen.push(secret.token)
-      return Promise.resolve(ok([]))
+      return Promise.resolve(ok([...state.fields]))
     },
+    enableHint: (path, config) => `Ask ${config.company}'s HR admin for ${path}.`,
     async *read(_config, secret): AsyncGenerator<ReadPage, ReadEnd> {
       state.seen.push(secret.token)
       for (const [i, e] of state.employees.entries()) {
@@ -123,6 +125,36 @@ describe('the engine on the built-in directory', () => {
     expect(sealed).not.toContain('good')
     await engine.fields(connection)
     expect(hr.state.seen).toEqual(['good'])
+  })
+
+  it('fields: names each important field the credentials cannot read, whatever the mapping, with the connector’s advice', async () => {
+    const { engine, connect, hr } = await setup()
+    const connection = await connect('good')
+    const field = (path: string): FieldInfo => ({
+      path,
+      key: path,
+      label: path,
+      type: 'text',
+      custom: false,
+      sample: null,
+    })
+    hr.state.fields = ['workEmail', 'firstName', 'lastName', 'status'].map(field)
+    const { fields, issues } = await engine.fields(connection)
+    expect(fields.map((f) => f.path)).toEqual(['workEmail', 'firstName', 'lastName', 'status'])
+    const messages = issues.map((i) => i.message)
+    expect(messages).toContain(
+      "termination date is not readable with these credentials: leavers cannot be detected. Ask Acme's HR admin for terminationDate.",
+    )
+    expect(messages).toContain(
+      "hire date is not readable with these credentials: Hire date will not be synced. Ask Acme's HR admin for hireDate.",
+    )
+    expect(
+      messages.filter((m) => m.startsWith('work email') || m.startsWith('first name')),
+    ).toEqual([])
+    // with the default policy, the supervisor is named once, for the managers it would set
+    expect(messages.filter((m) => m.startsWith('supervisor'))).toEqual([
+      "supervisor is not readable with these credentials: managers cannot be set from supervisors. Ask Acme's HR admin for supervisorExternalId.",
+    ])
   })
 
   it('names the field of an invalid connection config', async () => {

@@ -4,7 +4,7 @@ import type { InvalidRecord } from '../core/model/employee.ts'
 import { validateEmployees } from '../core/model/validate-employees.ts'
 import type { Person, Team } from '../core/model/person.ts'
 import { plan as makePlan } from '../core/plan/plan.ts'
-import { SyncConfig, readabilityIssues, sourceFieldsOf } from '../core/plan/sync-config.ts'
+import { SyncConfig, connectionFieldIssues, sourceFieldsOf } from '../core/plan/sync-config.ts'
 import { sourceRoot } from '../core/model/source-path.ts'
 import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
@@ -216,7 +216,9 @@ export class Engine {
   /**
    * The fields the credential can read, each with a sample value, and what the connection's sync
    * config cannot do without the others (no termination date: no leavers; no email: no matching
-   * by email), one issue each.
+   * by email), one issue each; the important fields (names, email, hire date, termination date,
+   * status, supervisor) are named whatever the mapping, each with the connector's advice on what
+   * to enable in the HR system.
    */
   async fields(connection: Connection): Promise<{ fields: FieldInfo[]; issues: Issue[] }> {
     const connector = this.#connector(connection.connector)
@@ -225,7 +227,8 @@ export class Engine {
     if (!result.ok) throw result.error
     const { config } = await this.#config(connection)
     const readable = new Set(result.value.map((f) => sourceRoot(f.path)))
-    return { fields: result.value, issues: readabilityIssues(config, readable) }
+    const hint = (path: string) => connector.enableHint?.(path, connection.config) ?? null
+    return { fields: result.value, issues: connectionFieldIssues(config, readable, hint) }
   }
 
   /** Tries the connection's stored credentials against the HR system. */

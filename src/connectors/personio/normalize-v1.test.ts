@@ -70,6 +70,39 @@ describe('normalizeV1', () => {
     expect(e.custom['dynamic_24407']).toEqual({ label: 'Titel', type: 'text', value: 'Dr' })
   })
 
+  it('reads standard attributes without a model field of their own as custom fields by key', () => {
+    const e = record(
+      withAttrs((a) => {
+        const set = (key: string, value: unknown) => {
+          const attr = a[key]
+          if (attr) attr.value = value
+        }
+        set('termination_type', 'Resignation')
+        set('contract_end_date', '2027-03-31T00:00:00+02:00')
+      }),
+    )
+    const { custom } = e
+    expect(custom['termination_type']).toEqual({
+      label: 'Termination type',
+      type: 'text',
+      value: 'Resignation',
+    })
+    expect(custom['contract_end_date']?.value).toBe('2027-03-31')
+    expect(custom['probation_period_end']).toMatchObject({ type: 'date', value: null })
+    expect(custom['created_at']).toMatchObject({ type: 'date', value: '2017-05-23' })
+    // nested objects by their name, lists of them by their names
+    expect(custom['holiday_calendar']?.value).toMatch(/^Deutschland \(Bayern/)
+    expect(custom['work_schedule']?.value).toMatch(/^Full-time, 40 hour/)
+    expect(custom['absence_entitlement']).toMatchObject({ type: 'list', value: ['Paid vacation'] })
+    // an hourly salary is read on its own too; the fixed one feeds the salary
+    expect(custom['hourly_salary']).toMatchObject({ type: 'number', value: 0 })
+    expect(custom['vacation_day_balance']).toMatchObject({ type: 'number', value: 2 })
+    expect(custom['profile_picture']?.value).toMatch(/^https:/)
+    // what has a model field stays out of custom
+    for (const key of ['first_name', 'termination_date', 'fix_salary', 'office', 'id'])
+      expect(custom).not.toHaveProperty(key)
+  })
+
   it('keys by attribute key, whatever the language of the labels', () => {
     const german = withAttrs((a) => {
       for (const [key, label] of [

@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 import { blankEmployee } from '../../core/model/employee.ts'
 import type { CustomField, Employee, InvalidRecord, Ref } from '../../core/model/employee.ts'
-import { CUSTOM_HELD, STANDARD_ATTRIBUTES } from './personio-attributes.ts'
+import { CUSTOM_HELD, readAsCustom } from './personio-attributes.ts'
 import type { AttributeInfo, HeldKeys } from './personio-attributes.ts'
 import {
   BadValue,
@@ -86,6 +86,22 @@ function supervisorId(value: unknown): string | null {
   return t
 }
 
+/**
+ * A nested object (`holiday_calendar`, `work_schedule`: `{ type, attributes: { id, name } }`) by
+ * its name, a list of them (`absence_entitlement`) by their names; anything else as it is.
+ */
+function named(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(named)
+  if (value === null || typeof value !== 'object') return value
+  const name = (value as { attributes?: { name?: unknown } }).attributes?.name
+  if (name === undefined) throw new BadValue('is an object without a name')
+  return name
+}
+
+/** The custom field type of an attribute read as one: a list when Personio sends a list. */
+export const customTypeV1 = (attr: V1Attribute) =>
+  Array.isArray(attr.value) ? 'list' : customType(attr.type)
+
 /** What the attributes of an employee payload say about the credential's attributes. */
 export function attributesOf(employee: V1Employee): AttributeInfo[] {
   return Object.entries(employee.attributes).map(([key, a]) => ({
@@ -155,10 +171,10 @@ export function normalizeV1(
   }
   const custom: Record<string, CustomField> = {}
   for (const [key, attr] of Object.entries(attrs)) {
-    if (Object.hasOwn(STANDARD_ATTRIBUTES, key) || !key.startsWith('dynamic_')) continue
-    const type = customType(attr.type)
+    if (!readAsCustom(key)) continue
+    const type = customTypeV1(attr)
     const label = attr.label.trim() === '' ? key : attr.label.trim()
-    custom[key] = { label, type, value: read(key, (v) => customValue(type, v), null) }
+    custom[key] = { label, type, value: read(key, (v) => customValue(type, named(v)), null) }
   }
   e.custom = custom
 

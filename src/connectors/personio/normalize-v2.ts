@@ -61,9 +61,13 @@ export const V2Employment = z.looseObject({
     .looseObject({
       termination_date: z.string().nullish(),
       last_working_day: z.string().nullish(),
+      type: z.string().nullish(),
+      reason: z.string().nullish(),
     })
     .nullish(),
   employment_end_date: z.string().nullish(),
+  probation_end_date: z.string().nullish(),
+  contract_end_date: z.string().nullish(),
   updated_at: z.string().nullish(),
 })
 export type V2Employment = z.infer<typeof V2Employment>
@@ -79,6 +83,39 @@ export const V2Page = z.looseObject({
     })
     .nullish(),
 })
+
+/**
+ * Employment fields the model has no field of its own for, read as custom fields under the keys
+ * of the v1 attributes they match (a mapping of `custom.contract_end_date` works with either API).
+ */
+export const EMPLOYMENT_EXTRAS = [
+  {
+    key: 'contract_end_date',
+    label: 'Contract ends',
+    type: 'date',
+    from: (m: V2Employment) =>
+      Object.hasOwn(m, 'contract_end_date') ? m.contract_end_date : undefined,
+  },
+  {
+    key: 'probation_period_end',
+    label: 'Probation period end',
+    type: 'date',
+    from: (m: V2Employment) =>
+      Object.hasOwn(m, 'probation_end_date') ? m.probation_end_date : undefined,
+  },
+  {
+    key: 'termination_type',
+    label: 'Termination type',
+    type: 'text',
+    from: (m: V2Employment) => m.termination?.type ?? undefined,
+  },
+  {
+    key: 'termination_reason',
+    label: 'Termination reason',
+    type: 'text',
+    from: (m: V2Employment) => m.termination?.reason ?? undefined,
+  },
+] as const
 
 /** The key a v2 custom attribute is stored under: its id, as a model key allows. */
 export const customKeyV2 = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_')
@@ -178,6 +215,12 @@ export function normalizeV2(
       value: read(key, () => customValue(type, a.value), null),
     }
   }
+  for (const extra of employment ? EMPLOYMENT_EXTRAS : []) {
+    const value = employment === null ? undefined : extra.from(employment)
+    if (value === undefined) continue
+    const { key, label, type } = extra
+    custom[key] = { label, type, value: read(key, () => customValue(type, value), null) }
+  }
   e.custom = custom
   for (const field of CUSTOM_HELD) {
     const key = held[field]
@@ -225,6 +268,8 @@ export function readableV2(
       if (Object.hasOwn(employment, key)) out.push(...paths)
     }
     if (employment.termination?.termination_date != null) out.push('terminationDate')
+    for (const extra of EMPLOYMENT_EXTRAS)
+      if (extra.from(employment) !== undefined) out.push(`custom.${extra.key}`)
   }
   for (const a of person.custom_attributes ?? []) {
     const key = customKeyV2(a.id)

@@ -3,6 +3,7 @@ import { Pacer, httpClient, readJson, send, sharedState } from '../http.ts'
 import type { HttpClient, RateWindow } from '../http.ts'
 import type { ConnectorContext } from '../connector.ts'
 import type { AttributeInfo } from './personio-attributes.ts'
+import { CREDENTIALS_SCREEN } from './personio-attributes.ts'
 import type { PersonioConfig, PersonioSecret } from './personio-config.ts'
 
 /**
@@ -14,6 +15,24 @@ export const PERSONIO_LIMITS = {
   auth: [{ requests: 60, perMs: 60_000 }],
   token: [{ requests: 150, perMs: 60_000 }],
 } as const satisfies Record<string, readonly RateWindow[]>
+
+/**
+ * The v2 scopes a read needs, asked for by name: the token carries no more than that, and a
+ * credential without one of them is refused at once (`invalid_scope`) rather than half-way.
+ */
+export const V2_SCOPES = ['personio:persons:read', 'personio:employments:read'] as const
+
+/** The message of every `auth_failed`, as the README states it. */
+export const AUTH_FAILED = 'Personio rejected the client id or secret'
+
+/** What to enable in the API credentials screen for each kind of request. */
+const ACCESS_FOR: Readonly<Record<string, string>> = {
+  'GET /v1/company/employees': 'tick Read for Employees',
+  'GET /v1/company/employees/attributes': 'tick Read for Employees',
+  'GET /v2/persons': 'give it read access to Persons (scope personio:persons:read)',
+  'GET /v2/persons/{id}/employments':
+    'give it read access to Employments (scope personio:employments:read)',
+}
 
 /** Time added to each window for a request's way to Personio (arrival, not sending, counts). */
 const PACE_MARGIN_MS = 5
@@ -158,6 +177,7 @@ export class PersonioApi {
           grant_type: 'client_credentials',
           client_id: this.#secret.clientId,
           client_secret: this.#secret.clientSecret,
+          scope: V2_SCOPES.join(' '),
         }).toString(),
       },
       this.#pacer('token'),
@@ -254,23 +274,46 @@ function messageOf(body: unknown): string | null {
   return typeof b.title === 'string' ? b.title : null
 }
 
+/**
+ * A refused token request. v2 answers OAuth errors: `invalid_client` (no such client) and
+ * `unauthorized_client` (a wrong secret, as the document's example) are `auth_failed`;
+ * `invalid_scope` (a scope the credential lacks), `invalid_grant` (the document: "client doesn't
+ * have access to all attributes in the requested scope") and `access_denied` are
+ * `permission_denied`; a request Personio calls malformed is ours to fix, not the admin's. v1
+ * answers a wrong secret with 401.
+ */
 function authError(status: number, body: unknown): SyncError {
   const code = (body as { error?: unknown } | null)?.error
-  if (code === 'invalid_scope') {
+  const said = messageOf(body)
+  const scopes = V2_SCOPES.join(' and ')
+  if (code === 'invalid_scope' || code === 'invalid_grant' || code === 'access_denied') {
     return new SyncError(
       'permission_denied',
-      `Personio refused the scope this credential asked for (${messageOf(body) ?? 'invalid scope'}): give the API credential read access to Employees in Personio (Settings → Integrations → API credentials)`,
+      `Personio refused this credential the access a read needs (${code}: ${said ?? 'no description'}): in Personio, ${CREDENTIALS_SCREEN}, give it read access to Persons and Employments (scopes ${scopes}) and the employee attributes to sync`,
+    )
+  }
+  if (code === 'invalid_request' || code === 'unsupported_grant_type') {
+    return new SyncError(
+      'invalid_response',
+      `Personio refused the token request as malformed (${code}${said ? `: ${said}` : ''})`,
+    )
+  }
+  if (code === 'server_error' || code === 'temporarily_unavailable') {
+    return new SyncError(
+      'upstream_unavailable',
+      `Personio could not issue a token (${code}${said ? `: ${said}` : ''})`,
+      { retryable: true },
     )
   }
   if (status >= 400 && status < 500) {
     return new SyncError(
       'auth_failed',
-      'Personio rejected the client id or secret: check them, or generate new credentials in Personio (Settings → Integrations → API credentials)',
+      `${AUTH_FAILED}: check them, or generate new credentials in Personio (${CREDENTIALS_SCREEN}) and store them with "hris-sync connect"`,
     )
   }
   return new SyncError(
     'invalid_response',
-    `Personio answered the token request with HTTP ${status}${messageOf(body) ? `: ${messageOf(body) ?? ''}` : ''}`,
+    `Personio answered the token request with HTTP ${status}${said ? `: ${said}` : ''}`,
   )
 }
 
@@ -279,13 +322,14 @@ function dataError(status: number, body: unknown, what: string): SyncError {
   if (status === 401) {
     return new SyncError(
       'auth_failed',
-      'Personio rejected the client id or secret (the credentials may have been replaced by new ones): store the current ones with "hris-sync connect"',
+      `${AUTH_FAILED}: it refused a token it had just issued (the credentials may have been replaced by new ones); store the current ones with "hris-sync connect"`,
     )
   }
   if (status === 403) {
+    const access = ACCESS_FOR[what] ?? 'give it read access to Employees'
     return new SyncError(
       'permission_denied',
-      `Personio refused ${what}${detail ? ` (${detail})` : ''}: in Personio, Settings → Integrations → API credentials, give this credential read access to Employees and Org Units and the employee attributes to sync`,
+      `Personio refused ${what}${detail ? ` (${detail})` : ''}: this API credential may not read it. In Personio, ${CREDENTIALS_SCREEN}, ${access}`,
     )
   }
   if (status === 404) {

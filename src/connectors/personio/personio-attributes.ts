@@ -27,8 +27,68 @@ export const STANDARD_ATTRIBUTES: Readonly<Record<string, string>> = {
   cost_centers: 'costCenters',
   fix_salary: 'salary.amount',
   fix_salary_interval: 'salary.interval',
-  hourly_salary: 'salary.amount',
   last_modified_at: 'sourceUpdatedAt',
+}
+
+/**
+ * Attributes that feed a model field listed for another one: a salary is fixed or hourly. Read
+ * on their own they are custom fields (`custom.hourly_salary`).
+ */
+const ALSO_FEEDING: Readonly<Record<string, string>> = { hourly_salary: 'salary.amount' }
+
+/**
+ * Standard attributes as Personio's API credentials screen names them ("Readable employee
+ * attributes"), by the model field they feed: what an admin ticks so a credential reads it.
+ */
+const SCREEN_NAMES: Readonly<Record<string, string>> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  preferredName: 'Preferred name',
+  workEmail: 'Email',
+  gender: 'Gender',
+  status: 'Status',
+  position: 'Position',
+  supervisorExternalId: 'Supervisor',
+  employmentType: 'Employment type',
+  occupationType: 'Occupation type',
+  weeklyHours: 'Weekly hours',
+  hireDate: 'Hire date',
+  terminationDate: 'Termination date',
+  lastWorkingDay: 'Last day of work',
+  legalEntity: 'Subcompany',
+  office: 'Office',
+  department: 'Department',
+  team: 'Team',
+  costCenters: 'Cost center',
+  salary: 'Fix salary and Salary interval (or Hourly salary)',
+  sourceUpdatedAt: 'Last modified',
+}
+
+/** What v2 never reads by name, whatever the credential: its employments carry ids only. */
+const V2_IDS_ONLY = new Set(['department', 'team', 'office', 'legalEntity', 'costCenters'])
+
+/** Where a Personio admin gives a credential what it lacks. */
+export const CREDENTIALS_SCREEN = 'Settings → Integrations → API credentials'
+
+/**
+ * What to enable in Personio for a credential to read the model field `path` (a root:
+ * `workEmail`, `custom.dynamic_123`), in words an admin can act on.
+ */
+export function enableHint(path: string, apiVersion: 'v1' | 'v2'): string | null {
+  if (apiVersion === 'v2' && V2_IDS_ONLY.has(path)) {
+    return "Personio's v2 API names it by id only: read it with apiVersion v1"
+  }
+  const where = `In Personio, ${CREDENTIALS_SCREEN}`
+  const name = SCREEN_NAMES[path]
+  if (name !== undefined)
+    return `${where}, add "${name}" to this credential's readable employee attributes`
+  if ((CUSTOM_HELD as readonly string[]).includes(path)) {
+    return `${where}, add the custom attribute that holds it to this credential's readable employee attributes (or name its key in the connection's attributes)`
+  }
+  if (path.startsWith('custom.')) {
+    return `${where}, add the attribute ${path.slice('custom.'.length)} to this credential's readable employee attributes`
+  }
+  return null
 }
 
 /** The model fields Personio keeps in custom attributes. */
@@ -112,13 +172,20 @@ export function heldKeys(config: PersonioConfig, attributes: readonly AttributeI
   return out
 }
 
-/** The model path an attribute feeds: a standard field, a custom-held field, or `custom.<key>`. */
-export function modelPathOf(key: string, held: HeldKeys): string | null {
+/**
+ * The model path an attribute feeds: a standard field, a custom-held field, or `custom.<key>`:
+ * a custom attribute, or a standard one the model has no field of its own for
+ * (`custom.termination_type`), read as a custom field so a mapping can use it.
+ */
+export function modelPathOf(key: string, held: HeldKeys): string {
   const standard = STANDARD_ATTRIBUTES[key]
   if (standard !== undefined) return standard
   for (const field of CUSTOM_HELD) if (held[field] === key) return field
-  return key.startsWith('dynamic_') ? `custom.${key}` : null
+  return `custom.${key}`
 }
+
+/** Whether an attribute is read into `Employee.custom` (all but those with a model field). */
+export const readAsCustom = (key: string): boolean => !Object.hasOwn(STANDARD_ATTRIBUTES, key)
 
 /** Attributes every read asks for, whatever the sync maps: identity, leaving, freshness. */
 const ALWAYS_ASKED = ['id', 'status', 'termination_date', 'last_working_day', 'last_modified_at']
@@ -130,14 +197,16 @@ const ALWAYS_ASKED = ['id', 'status', 'termination_date', 'last_working_day', 'l
 export function attributeKeysFor(fields: readonly string[], held: HeldKeys): string[] {
   const wanted = new Set(fields)
   const keys = new Set(ALWAYS_ASKED)
-  for (const [key, path] of Object.entries(STANDARD_ATTRIBUTES)) {
+  for (const [key, path] of [
+    ...Object.entries(STANDARD_ATTRIBUTES),
+    ...Object.entries(ALSO_FEEDING),
+  ]) {
     if (wanted.has(path.split('.')[0] ?? path)) keys.add(key)
   }
   for (const field of CUSTOM_HELD) {
     const key = held[field]
     if (key !== undefined && wanted.has(field)) keys.add(key)
   }
-  for (const path of wanted)
-    if (path.startsWith('custom.dynamic_')) keys.add(path.slice('custom.'.length))
+  for (const path of wanted) if (path.startsWith('custom.')) keys.add(path.slice('custom.'.length))
   return [...keys]
 }

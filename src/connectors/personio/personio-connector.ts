@@ -1,6 +1,6 @@
 import { SyncError, err, ok } from '../../core/errors.ts'
 import type { Issue } from '../../core/errors.ts'
-import type { Employee, InvalidRecord } from '../../core/model/employee.ts'
+import type { CUSTOM_FIELD_TYPES, Employee, InvalidRecord } from '../../core/model/employee.ts'
 import { sourceReader, sourceRoot, sourceType } from '../../core/model/source-path.ts'
 import type { SourceType } from '../../core/model/source-path.ts'
 import type {
@@ -14,6 +14,7 @@ import type {
 import { asSyncError as toSyncError, completions } from '../http.ts'
 import { attributesOf, normalizeV1, V1EmployeesPage, V1Employee } from './normalize-v1.ts'
 import {
+  EMPLOYMENT_EXTRAS,
   V2Employment,
   V2Page,
   V2Person,
@@ -25,7 +26,14 @@ import {
 } from './normalize-v2.ts'
 import type { V2Employment as Employment } from './normalize-v2.ts'
 import { PersonioApi } from './personio-api.ts'
-import { CUSTOM_HELD, attributeKeysFor, heldKeys, modelPathOf } from './personio-attributes.ts'
+import {
+  CUSTOM_HELD,
+  attributeKeysFor,
+  enableHint,
+  heldKeys,
+  modelPathOf,
+  readAsCustom,
+} from './personio-attributes.ts'
 import type { AttributeInfo, HeldKeys } from './personio-attributes.ts'
 import { PersonioConfig, PersonioSecret } from './personio-config.ts'
 import { customType } from './personio-values.ts'
@@ -68,9 +76,8 @@ const watermarkOf = (startedAt: Date) =>
 function readableOf(attributes: readonly AttributeInfo[], held: HeldKeys): string[] {
   const paths = new Set<string>(['externalId'])
   for (const a of attributes) {
-    const path = modelPathOf(a.key, held)
-    if (path !== null) paths.add(sourceRoot(path))
-    if (a.key.startsWith('dynamic_')) paths.add(`custom.${a.key}`)
+    paths.add(sourceRoot(modelPathOf(a.key, held)))
+    if (readAsCustom(a.key)) paths.add(`custom.${a.key}`)
   }
   return [...paths]
 }
@@ -79,6 +86,8 @@ interface Normalized {
   records: Employee[]
   invalid: InvalidRecord[]
 }
+
+type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number]
 
 function pageIssue(message: string): Issue {
   return { code: 'incomplete_read', severity: 'warning', message, path: [] }
@@ -352,7 +361,20 @@ async function* readV2(
     ctx.progress?.({ read, total: null })
     yield out
     const href = page.data._meta?.links?.['next']?.href ?? null
-    if (persons.length === 0 || href === null || href === '') break
+    if (href === null || href === '') break
+    if (persons.length === 0) {
+      // more is said to follow, but this page moved nothing on: following a cursor that does
+      // not advance could loop, and stopping here may leave people out
+      complete = false
+      issues.push(
+        pageIssue(
+          page.data._data.length === 0
+            ? `Personio sent an empty page of persons after the first ${String(read)}, yet a next page: the read stopped there, and nobody is marked a leaver for being missing`
+            : `Personio sent a page of persons already read after the first ${String(read)} (its cursor did not move on): the read stopped there, and nobody is marked a leaver for being missing`,
+        ),
+      )
+      break
+    }
     const following = onOwnHost(api, href)
     if (cursors.has(following)) {
       complete = false
@@ -373,13 +395,17 @@ async function* readV2(
   }
 }
 
+/** A custom field type as the console shows types. */
+const listType = (t: CustomFieldType): SourceType =>
+  t === 'number' ? 'number' : t === 'date' ? 'date' : t === 'list' ? 'list' : 'text'
+
 /** The type a field shows in the console: the model's, or the custom attribute's. */
 function typeOf(path: string, personioType: string | null): SourceType {
-  const known = sourceType(path)
-  if (known !== null) return known
-  const t = customType(personioType)
-  return t === 'number' ? 'number' : t === 'date' ? 'date' : t === 'list' ? 'list' : 'text'
+  return sourceType(path) ?? listType(customType(personioType))
 }
+
+/** A company's own attribute (`dynamic_…`), not one of Personio's standard ones. */
+const isCustomAttribute = (key: string) => key.startsWith('dynamic_')
 
 function sampleOf(path: string, employees: readonly Employee[]) {
   const read = sourceReader(path)
@@ -412,19 +438,23 @@ async function fieldsV1(api: PersonioApi, ctx: ConnectorContext): Promise<FieldI
     const r = normalizeV1(raw, held, today(ctx))
     return 'record' in r ? [r.record] : []
   })
+  // every attribute once: under its model field, else (no field of its own, or one already
+  // listed) as the custom field it is read into
   const fields: FieldInfo[] = []
   const listedPaths = new Set<string>()
   for (const a of attributes) {
-    const path = modelPathOf(a.key, held)
-    if (path === null || listedPaths.has(path)) continue
+    const modelPath = modelPathOf(a.key, held)
+    const path = listedPaths.has(modelPath) ? `custom.${a.key}` : modelPath
+    if (listedPaths.has(path)) continue
     listedPaths.add(path)
     const payloadType = fromPayload.find((b) => b.key === a.key)?.type ?? a.type
+    const readType = normalized.find((e) => e.custom[a.key])?.custom[a.key]?.type
     fields.push({
       path,
       key: a.key,
       label: a.label,
-      type: typeOf(path, payloadType),
-      custom: a.key.startsWith('dynamic_'),
+      type: path.startsWith('custom.') && readType ? listType(readType) : typeOf(path, payloadType),
+      custom: isCustomAttribute(a.key),
       sample: sampleOf(path, normalized),
     })
   }
@@ -480,6 +510,18 @@ async function fieldsV2(api: PersonioApi, ctx: ConnectorContext): Promise<FieldI
       sample: sampleOf(path, normalized),
     })
   }
+  for (const { key, label, type } of EMPLOYMENT_EXTRAS) {
+    const path = `custom.${key}`
+    if (!readable.has(path)) continue
+    fields.push({
+      path,
+      key,
+      label,
+      type: listType(type),
+      custom: false,
+      sample: sampleOf(path, normalized),
+    })
+  }
   const listed = new Set<string>()
   for (const a of attributes) {
     if (listed.has(a.key)) continue
@@ -506,8 +548,9 @@ async function fieldsV2(api: PersonioApi, ctx: ConnectorContext): Promise<FieldI
  * person's employments. Tokens are cached per credential and renewed once on a 401.
  *
  * A read is complete only when every page came back and the company did not change size during
- * it: a page that failed after its retries, a total that moved, or a repeated cursor make it
- * incomplete, so nobody becomes a leaver for being missing from it. A record repeated across pages
+ * it: a page that failed after its retries, a total that moved, a repeated cursor, or a v2 page
+ * with a next link but nobody new on it (empty, or only people already read) make it incomplete,
+ * so nobody becomes a leaver for being missing from it. A record repeated across pages
  * is taken once.
  */
 export const personioConnector: Connector<PersonioConfig, PersonioSecret> = {
@@ -515,6 +558,7 @@ export const personioConnector: Connector<PersonioConfig, PersonioSecret> = {
   configSchema: PersonioConfig,
   secretSchema: PersonioSecret,
   capabilities: { incremental: true, includesTerminated: true, customFields: true },
+  enableHint: (path, config) => enableHint(path, config.apiVersion),
 
   async check(config, secret, ctx) {
     try {

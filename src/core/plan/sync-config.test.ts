@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
 import { formatPath, issuesFromZod } from '../errors.ts'
-import { SyncConfig, readabilityIssues, sourceFieldsOf } from './sync-config.ts'
+import {
+  SyncConfig,
+  connectionFieldIssues,
+  readabilityIssues,
+  sourceFieldsOf,
+} from './sync-config.ts'
 
 describe('SyncConfig', () => {
   it('fills every default', () => {
@@ -116,6 +121,97 @@ describe('readabilityIssues', () => {
       'error',
       'error',
     ])
+  })
+})
+
+describe('connectionFieldIssues', () => {
+  // a mapping that reads none of the important fields, and no managers from supervisors
+  const cfg = SyncConfig.parse({
+    mapping: { displayName: { from: 'employeeNumber' } },
+    identifiers: ['employee_number'],
+    policy: { managersFromSupervisors: false, teamsFromDepartments: false },
+  })
+  const only = (...fields: string[]) => new Set(['externalId', ...fields])
+
+  it('names every important field the credential cannot read, whatever the mapping, once each', () => {
+    const issues = connectionFieldIssues(cfg, only('employeeNumber'))
+    expect(issues.map((i) => [i.path, i.severity, i.message])).toEqual([
+      [
+        ['terminationDate'],
+        'warning',
+        'termination date is not readable with these credentials: leavers cannot be detected',
+      ],
+      [
+        ['workEmail'],
+        'warning',
+        'work email is not readable with these credentials: employees cannot be matched by their work email, and nobody gets one',
+      ],
+      [
+        ['firstName'],
+        'warning',
+        'first name is not readable with these credentials: nobody gets a first name, and employees cannot be matched by name',
+      ],
+      [
+        ['lastName'],
+        'warning',
+        'last name is not readable with these credentials: nobody gets a last name, and employees cannot be matched by name',
+      ],
+      [
+        ['hireDate'],
+        'warning',
+        'hire date is not readable with these credentials: start dates are not synced, and no sync-if can use them',
+      ],
+      [
+        ['status'],
+        'warning',
+        'status is not readable with these credentials: leavers are found by their termination date only, and employees on leave or onboarding look active',
+      ],
+      [
+        ['supervisorExternalId'],
+        'warning',
+        'supervisor is not readable with these credentials: managers cannot be set from supervisors',
+      ],
+    ])
+    // planning is not blocked by any of them, and says only what the config needs
+    expect(readabilityIssues(cfg, only('employeeNumber')).map((i) => i.path)).toEqual([
+      ['terminationDate'],
+    ])
+  })
+
+  it('keeps the configuration’s own words for a field it names, and adds the connector’s advice', () => {
+    const withEmail = SyncConfig.parse({ identifiers: ['work_email'] })
+    const readable = only('firstName', 'lastName', 'hireDate', 'terminationDate', 'status')
+    const hint = (path: string) => (path === 'workEmail' ? 'Tick "Email".' : null)
+    const issues = connectionFieldIssues(withEmail, readable, hint)
+    const email = issues.filter((i) => i.message.startsWith('work email'))
+    expect(email.map((i) => [i.path, i.severity, i.message])).toEqual([
+      [
+        ['identifiers', 0],
+        'error',
+        'work email is not readable with these credentials: no identifier can be read, so no employee can be matched and every one would be created again. Tick "Email".',
+      ],
+      [
+        ['mapping', 'email'],
+        'warning',
+        'work email is not readable with these credentials: Email will not be synced. Tick "Email".',
+      ],
+    ])
+    expect(issues.map((i) => i.path)).toContainEqual(['policy', 'managersFromSupervisors'])
+    expect(issues.map((i) => i.path)).not.toContainEqual(['supervisorExternalId'])
+  })
+
+  it('has nothing to say when the important fields are readable', () => {
+    const readable = only(
+      'employeeNumber',
+      'workEmail',
+      'firstName',
+      'lastName',
+      'hireDate',
+      'terminationDate',
+      'status',
+      'supervisorExternalId',
+    )
+    expect(connectionFieldIssues(cfg, readable)).toEqual([])
   })
 })
 

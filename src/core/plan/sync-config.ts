@@ -57,35 +57,55 @@ const IDENTIFIER_SOURCES: Record<string, string> = {
 }
 
 /**
- * What a configuration cannot do with a credential that reads only `readable` (model field
- * names, `custom.<key>` for custom fields): one issue per consequence, in words an admin can act
- * on. Errors make planning impossible; warnings say what will not happen.
+ * What to enable in the HR system so the credential reads the model field `path` (a root), in
+ * words an admin can act on; null when there is nothing to say. Each connector knows its own.
  */
-export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<string>): Issue[] {
-  const issues: Issue[] = []
+export type EnableHint = (path: string) => string | null
+
+interface Unreadable {
+  readonly issue: Issue
+  /** The model field it is about. */
+  readonly source: string
+}
+
+/** One issue per consequence of `path` being unreadable, with the hint when there is one. */
+function unreadable(
+  path: string,
+  consequence: string,
+  severity: Issue['severity'],
+  at: readonly (string | number)[],
+  hint: EnableHint | undefined,
+): Unreadable {
+  const enable = hint?.(sourceRoot(path)) ?? null
+  return {
+    source: sourceRoot(path),
+    issue: {
+      code: 'field_not_readable',
+      severity,
+      message: `${sourceLabel(path)} is not readable with these credentials: ${consequence}${enable === null ? '' : `. ${enable}`}`,
+      path: at,
+    },
+  }
+}
+
+function configUnreadable(
+  config: SyncConfig,
+  readable: ReadonlySet<string>,
+  hint: EnableHint | undefined,
+): Unreadable[] {
+  const out: Unreadable[] = []
   const can = (path: string) => readable.has(sourceRoot(path))
   const missing = (
     path: string,
     consequence: string,
     severity: Issue['severity'],
     at: (string | number)[],
-  ) =>
-    issues.push({
-      code: 'field_not_readable',
-      severity,
-      message: `${sourceLabel(path)} is not readable with these credentials: ${consequence}`,
-      path: at,
-    })
+  ) => out.push(unreadable(path, consequence, severity, at, hint))
 
   if (!can('terminationDate')) {
     missing('terminationDate', 'leavers cannot be detected', 'warning', ['terminationDate'])
   } else if (!can('status')) {
-    missing(
-      'status',
-      'leavers are found by their termination date only, and employees on leave or onboarding look active',
-      'warning',
-      ['status'],
-    )
+    missing('status', STATUS_CONSEQUENCE, 'warning', ['status'])
   }
   const identifierPaths = config.identifiers.map((rule) =>
     typeof rule === 'string'
@@ -113,7 +133,7 @@ export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<stri
     }
   }
   if (config.policy.managersFromSupervisors && !can('supervisorExternalId')) {
-    missing('supervisorExternalId', 'managers cannot be set from supervisors', 'warning', [
+    missing('supervisorExternalId', SUPERVISOR_CONSEQUENCE, 'warning', [
       'policy',
       'managersFromSupervisors',
     ])
@@ -129,7 +149,60 @@ export function readabilityIssues(config: SyncConfig, readable: ReadonlySet<stri
     if (path === undefined || path === 'terminationDate') continue
     missing(path, `${targetFieldLabel(field)} will not be synced`, 'warning', ['mapping', field])
   }
-  return issues
+  return out
+}
+
+const STATUS_CONSEQUENCE =
+  'leavers are found by their termination date only, and employees on leave or onboarding look active'
+const SUPERVISOR_CONSEQUENCE = 'managers cannot be set from supervisors'
+
+/**
+ * The fields every connection should read, whatever its mapping, and what each disables when it
+ * cannot: names, email, hire date, termination date, status, supervisor.
+ */
+const IMPORTANT_FIELDS: readonly (readonly [string, string])[] = [
+  ['workEmail', 'employees cannot be matched by their work email, and nobody gets one'],
+  ['firstName', 'nobody gets a first name, and employees cannot be matched by name'],
+  ['lastName', 'nobody gets a last name, and employees cannot be matched by name'],
+  ['hireDate', 'start dates are not synced, and no sync-if can use them'],
+  ['terminationDate', 'leavers cannot be detected'],
+  ['status', STATUS_CONSEQUENCE],
+  ['supervisorExternalId', SUPERVISOR_CONSEQUENCE],
+]
+
+/**
+ * What a configuration cannot do with a credential that reads only `readable` (model field
+ * names, `custom.<key>` for custom fields): one issue per consequence, in words an admin can act
+ * on, each with `hint`'s advice when it has some. Errors make planning impossible; warnings say
+ * what will not happen.
+ */
+export function readabilityIssues(
+  config: SyncConfig,
+  readable: ReadonlySet<string>,
+  hint?: EnableHint,
+): Issue[] {
+  return configUnreadable(config, readable, hint).map((u) => u.issue)
+}
+
+/**
+ * What a connection's credential cannot read, for the admin choosing what it may read:
+ * `readabilityIssues`, and a warning for each important field (names, email, hire date,
+ * termination date, status, supervisor) it cannot read that the configuration did not already
+ * name, whatever the mapping, with what it disables.
+ */
+export function connectionFieldIssues(
+  config: SyncConfig,
+  readable: ReadonlySet<string>,
+  hint?: EnableHint,
+): Issue[] {
+  const found = configUnreadable(config, readable, hint)
+  const named = new Set(found.map((u) => u.source))
+  for (const [path, consequence] of IMPORTANT_FIELDS) {
+    if (readable.has(path) || named.has(path)) continue
+    named.add(path)
+    found.push(unreadable(path, consequence, 'warning', [path], hint))
+  }
+  return found.map((u) => u.issue)
 }
 
 /** What a plan reads of every employee, whatever the config: identity, leaving, names. */
