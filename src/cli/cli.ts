@@ -71,9 +71,11 @@ Commands:
                         check the credentials and store them in the vault
   fields                the fields the credentials can read, with a sample value
   plan [--json] [--out FILE]
-                        read the HR system and show what a sync would do
+                        read the HR system and show what a sync would do; a plan that
+                        needs approval is saved and exits 3
   apply [PLAN] [--select ID,…] [--yes]
-                        apply a plan (the latest by default), or the changes selected
+                        apply a plan (the latest by default), or the changes selected;
+                        --yes approves a plan that needs approval (else exit 3)
   sync [--yes]          plan and apply; a plan that needs approval waits (exit 3)
   runs [--limit N]      the latest runs
   people list           the people in the directory
@@ -444,14 +446,15 @@ async function dispatch(
         if (values.out !== undefined) {
           await writeFile(path.resolve(io.cwd, values.out), `${JSON.stringify(body, null, 2)}\n`)
         }
+        // a script sees a plan that waits for a person without parsing it
+        const held = preview.run.state === 'awaiting_approval'
         if (json) {
           print(JSON.stringify(body, null, 2))
-          return EXIT.ok
+          return held ? EXIT.approval : EXIT.ok
         }
         print(renderPlan(preview.plan, { verbose: values.verbose === true }))
         if (preview.run.state === 'succeeded') print('Nothing to do: the directory is up to date.')
         else {
-          const held = preview.plan.approval.required
           if (held) {
             print(
               `This plan needs approval: ${preview.plan.approval.findings.map((f) => f.message).join('; ')}`,
@@ -461,7 +464,7 @@ async function dispatch(
             `Plan ${preview.planId} saved. ${held ? 'Approve and apply it' : 'Apply it'} with: hris-sync apply ${preview.planId}${held ? ' --yes' : ''}`,
           )
         }
-        return EXIT.ok
+        return held ? EXIT.approval : EXIT.ok
       })
     }
     case 'apply': {
