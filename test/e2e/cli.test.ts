@@ -11,7 +11,9 @@ import { createDb } from '../../src/storage/db.ts'
 import { SqlStore } from '../../src/storage/sql-store.ts'
 import type { BambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
 import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
-import { hrisSync, userEnv } from './run-cli.ts'
+import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { hrisSync, inTerminal, userEnv } from './run-cli.ts'
 
 const HEADER = 'Employee ID;First name;Last name;Email;Employee number;Department;Supervisor ID'
 const ROWS = [
@@ -509,7 +511,10 @@ describe('hris-sync credentials, run as a user would', { timeout: 120_000 }, () 
   it('re-encrypts credentials under a new key; the old key then gets a clear error, never garbage', async () => {
     const { dir, run, file, env } = await bamboo('rotate')
     await writeFile(file, (await readFile(file, 'utf8')).replace(/^ {4}apiKey: .*$/m, ''))
-    expect((await run(['connect', '--secret-stdin'], `apiKey=${key()}\n`)).code).toBe(0)
+    const connected = await run(['connect', '--secret-stdin'], `apiKey=${key()}\n`)
+    expect(connected.code, connected.stderr).toBe(0)
+    // not a terminal: the lines are read as they are, and nothing of them is shown
+    expect(connected.stdout + connected.stderr).not.toContain(key())
     expect((await run(['plan'])).code).toBe(0)
     const keyFile = env['HRIS_SYNC_KEY_FILE'] ?? ''
     const oldKey = path.join(dir, 'old.key')
@@ -538,5 +543,49 @@ describe('hris-sync credentials, run as a user would', { timeout: 120_000 }, () 
       `error: this secret was sealed with key ${newId ?? '?'}, but the loaded key is`,
     )
     expect(withOld.stdout + withOld.stderr).not.toContain(key())
+  })
+
+  it('asks for each secret on a terminal without showing what is typed', async () => {
+    const personio: PersonioSim = await startPersonioSim({ employees: 5, seed: 'cli-terminal' })
+    try {
+      const dir = path.join(root, 'terminal')
+      await mkdir(dir)
+      const env = userEnv(dir)
+      expect((await hrisSync(['init', '--connector', 'personio'], { cwd: dir, env })).code).toBe(0)
+      const file = path.join(dir, 'hris-sync.yaml')
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8'))
+          .replace(/^ {4}client(Id|Secret): .*$/gm, '')
+          .replace(/^( {4}connector: personio)$/m, `$1\n    baseUrl: ${personio.url}`),
+      )
+      const credential = personio.credentials[0]
+      if (!credential) throw new Error('the simulator has no credential')
+      const terminal = inTerminal(['connect', '--secret-stdin'], { cwd: dir, env })
+      // keys go in only once the prompt shows: the echo is off by then
+      await terminal.waitFor('clientId (not shown): ')
+      terminal.type(`${credential.clientId}\r`)
+      await terminal.waitFor('clientSecret (not shown): ')
+      terminal.type(
+        `${credential.clientSecret.slice(0, 5)}x\u007f${credential.clientSecret.slice(5)}\r`,
+      )
+      const code = await terminal.ended
+      const shown = terminal.output()
+      expect(code, shown).toBe(0)
+      expect(shown).toContain(
+        'connected "default" (personio): credentials checked, stored in the vault',
+      )
+      expect(shown).not.toContain(credential.clientId)
+      expect(shown).not.toContain(credential.clientSecret.slice(0, 5))
+      // what was typed (the backspace too) is what was stored
+      const plan = await hrisSync(['plan', '--json'], { cwd: dir, env })
+      expect(plan.code, plan.stderr).toBe(0)
+      expect(
+        (JSON.parse(plan.stdout) as { summary: { people: { create: number } } }).summary.people
+          .create,
+      ).toBe(5)
+    } finally {
+      await personio.close()
+    }
   })
 })
