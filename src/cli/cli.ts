@@ -27,7 +27,7 @@ import type { TableFiles } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
 import type { JobsAccess } from '../engine/jobs-access.ts'
 import { JOBS_HELP, runJobsCommand } from './jobs-commands.ts'
-import { jsonProgress, progressLine } from './progress.ts'
+import { PROGRESS_MODES, progressFor } from './progress.ts'
 
 /** Exit codes: scripts branch on them. */
 export const EXIT = { ok: 0, error: 1, usage: 2, approval: 3 } as const
@@ -413,14 +413,9 @@ async function dispatch(
   print: (text: string) => void,
 ): Promise<number> {
   const json = values.json === true
-  const mode = values.progress ?? 'auto'
-  if (mode !== 'auto' && mode !== 'json' && mode !== 'off') {
-    throw new UsageError('--progress must be auto, json or off')
-  }
-  const progress =
-    mode === 'json'
-      ? jsonProgress(io.stderr)
-      : progressLine(io.stderr, mode === 'auto' && io.stderr.isTTY === true && !json)
+  const mode = PROGRESS_MODES.find((m) => m === (values.progress ?? 'auto'))
+  if (mode === undefined) throw new UsageError('--progress must be auto, json or off')
+  const progress = progressFor(io.stderr, { mode, json })
   const onProgress = (p: Progress) => {
     progress.update(p)
   }

@@ -385,7 +385,15 @@ mapping:
 
   it('lists the directory and exports every person with an identifier column, as CSV and XLSX', async () => {
     const { run, dir } = await workdir('export')
-    expect((await run(['sync'])).code).toBe(0)
+    const synced = await run(['sync'])
+    expect(synced.code).toBe(0)
+    // not a terminal: no progress line
+    expect(synced.stderr).toBe('')
+    // the same command with progress asked for as JSON lines: the file's 5 rows read
+    const asked = await run(['plan', '--progress', 'json'])
+    expect(asked.stderr.split('\n')).toContain(
+      JSON.stringify({ progress: { phase: 'reading', done: 5, total: 5 } }),
+    )
     const people = await directoryOf(dir)
     expect(people).toHaveLength(5)
 
@@ -584,6 +592,10 @@ describe('hris-sync credentials, run as a user would', { timeout: 120_000 }, () 
         (JSON.parse(plan.stdout) as { summary: { people: { create: number } } }).summary.people
           .create,
       ).toBe(5)
+      // on a terminal, a plan shows its progress
+      const onTerminal = inTerminal(['plan'], { cwd: dir, env })
+      expect(await onTerminal.ended, onTerminal.output()).toBe(0)
+      expect(onTerminal.output()).toContain('\r\u001b[2Kreading employees: ')
     } finally {
       await personio.close()
     }
