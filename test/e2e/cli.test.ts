@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process'
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -65,7 +66,32 @@ async function directoryOf(dir: string): Promise<Person[]> {
   }
 }
 
+/** A Node on this machine too old to strip types (the system's own, often), or null. */
+function oldNode(): string | null {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim()
+      const [major = 0, minor = 0] = version.slice(1).split('.').map(Number)
+      if (major < 22 || (major === 22 && minor < 18)) return candidate
+    } catch {
+      // not there
+    }
+  }
+  return null
+}
+const OLD_NODE = oldNode()
+
 describe('hris-sync, run as a user would', { timeout: 120_000 }, () => {
+  it.runIf(OLD_NODE !== null)('tells a user of an older Node which one it needs', () => {
+    const bin = path.resolve(import.meta.dirname, '../../bin/hris-sync.js')
+    const result = spawnSync(OLD_NODE ?? '', [bin, '--version'], { encoding: 'utf8' })
+    expect(result.status).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(
+      /^hris-sync needs Node\.js 22\.18 or newer \(this is v\d+\.\d+\.\d+\)\. In a clone, run it with "npx hris-sync"/,
+    )
+  })
+
   it('answers usage errors with exit code 2 and the help', async () => {
     const { run } = await workdir('usage')
     const unknown = await run(['frobnicate'])
