@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { formatIssues, loadConfigFile } from '../config/config-file.ts'
+import { formatIssues, loadConfigFile, secretFields } from '../config/config-file.ts'
 import type { ConfigFile, Sources } from '../config/config-file.ts'
 import { INIT_CONNECTORS, initTemplate } from '../config/init-template.ts'
 import type { InitConnector } from '../config/init-template.ts'
@@ -27,7 +27,7 @@ import type { TableFiles } from '../engine/identifier-import.ts'
 import type { Connection, Store, Workspace } from '../storage/store.ts'
 import type { JobsAccess } from '../engine/jobs-access.ts'
 import { JOBS_HELP, runJobsCommand } from './jobs-commands.ts'
-import { jsonProgress, progressLine } from './progress.ts'
+import { PROGRESS_MODES, progressFor } from './progress.ts'
 
 /** Exit codes: scripts branch on them. */
 export const EXIT = { ok: 0, error: 1, usage: 2, approval: 3 } as const
@@ -35,7 +35,11 @@ export const EXIT = { ok: 0, error: 1, usage: 2, approval: 3 } as const
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean }
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean }
-  readonly stdin: AsyncIterable<string | Buffer> & { readonly isTTY?: boolean }
+  readonly stdin: AsyncIterable<string | Buffer> & {
+    readonly isTTY?: boolean
+    /** A terminal's raw mode: keys arrive one by one and nothing is echoed. */
+    setRawMode?(mode: boolean): unknown
+  }
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
 }
@@ -68,12 +72,16 @@ Commands:
   init [--connector file|personio|bamboohr] [--force]
                         write a commented hris-sync.yaml and its JSON Schema
   connect [--secret NAME=VALUE]… [--secret-stdin] [--no-check]
-                        check the credentials and store them in the vault
+                        check the credentials and store them in the vault; --secret-stdin
+                        reads JSON or NAME=VALUE lines, or on a terminal asks for each
+                        field without showing what is typed
   fields                the fields the credentials can read, with a sample value
   plan [--json] [--out FILE]
-                        read the HR system and show what a sync would do
+                        read the HR system and show what a sync would do; a plan that
+                        needs approval is saved and exits 3
   apply [PLAN] [--select ID,…] [--yes]
-                        apply a plan (the latest by default), or the changes selected
+                        apply a plan (the latest by default), or the changes selected;
+                        --yes approves a plan that needs approval (else exit 3)
   sync [--yes]          plan and apply; a plan that needs approval waits (exit 3)
   runs [--limit N]      the latest runs
   people list           the people in the directory
@@ -317,6 +325,62 @@ async function readSecretInput(values: Values, io: CliIo): Promise<Record<string
   return Object.keys(secret).length > 0 ? secret : null
 }
 
+/**
+ * Asks for each secret field on a terminal with echo off (raw mode: no typed character, not even a
+ * mask, is shown). Enter ends a field, backspace deletes, Ctrl-C cancels; an empty answer leaves
+ * the field out.
+ */
+async function askSecrets(fields: readonly string[], io: CliIo): Promise<Record<string, string>> {
+  const { stdin } = io
+  if (fields.length === 0) return {}
+  if (stdin.setRawMode === undefined) {
+    throw new SyncError(
+      'internal',
+      'the terminal cannot turn its echo off: use --secret NAME=VALUE',
+    )
+  }
+  const chunks = stdin[Symbol.asyncIterator]()
+  const decoder = new TextDecoder()
+  const out: Record<string, string> = {}
+  let pending: string[] = []
+  let afterReturn = false
+  stdin.setRawMode(true)
+  try {
+    for (const field of fields) {
+      io.stderr.write(`${field} (not shown): `)
+      let value = ''
+      for (;;) {
+        if (pending.length === 0) {
+          const next = await chunks.next()
+          if (next.done === true) break
+          const chunk = next.value
+          pending = Array.from(
+            typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }),
+          )
+        }
+        const char = pending.shift() ?? ''
+        // "\r\n" (a pasted line) is one end of line
+        if (char === '\n' && afterReturn && value === '') {
+          afterReturn = false
+          continue
+        }
+        afterReturn = char === '\r'
+        if (char === '\r' || char === '\n' || char === '\u0004') break
+        if (char === '\u0003') throw new SyncError('invalid_input', 'cancelled: nothing was stored')
+        if (char === '\u007f' || char === '\b') value = Array.from(value).slice(0, -1).join('')
+        else if (char >= ' ') value += char
+      }
+      io.stderr.write('\n')
+      if (value.trim() !== '') out[field] = value.trim()
+    }
+  } finally {
+    stdin.setRawMode(false)
+    // done with the terminal: let it go, so the process can end
+    await chunks.return?.()
+  }
+  return out
+}
+
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
   return (
@@ -349,14 +413,9 @@ async function dispatch(
   print: (text: string) => void,
 ): Promise<number> {
   const json = values.json === true
-  const mode = values.progress ?? 'auto'
-  if (mode !== 'auto' && mode !== 'json' && mode !== 'off') {
-    throw new UsageError('--progress must be auto, json or off')
-  }
-  const progress =
-    mode === 'json'
-      ? jsonProgress(io.stderr)
-      : progressLine(io.stderr, mode === 'auto' && io.stderr.isTTY === true && !json)
+  const mode = PROGRESS_MODES.find((m) => m === (values.progress ?? 'auto'))
+  if (mode === undefined) throw new UsageError('--progress must be auto, json or off')
+  const progress = progressFor(io.stderr, { mode, json })
   const onProgress = (p: Progress) => {
     progress.update(p)
   }
@@ -389,8 +448,23 @@ async function dispatch(
     }
     case 'connect': {
       requireNoArgs(rest, 'connect')
-      const secret = await readSecretInput(values, io)
+      // on a terminal, --secret-stdin asks for each field rather than reading lines it would echo
+      const typed = values['secret-stdin'] === true && io.stdin.isTTY === true
+      const given = await readSecretInput(
+        { ...values, 'secret-stdin': !typed && values['secret-stdin'] === true },
+        io,
+      )
       return session(values, io, deps, async (s) => {
+        const source = deps.sources[s.config.connection.source.connector]
+        const asked =
+          typed && source
+            ? await askSecrets(
+                secretFields(source).filter((field) => given?.[field] === undefined),
+                io,
+              )
+            : {}
+        const secret =
+          given === null && Object.keys(asked).length === 0 ? null : { ...given, ...asked }
         const connection = await currentConnection(s, {
           ...(secret === null
             ? {}
@@ -444,14 +518,15 @@ async function dispatch(
         if (values.out !== undefined) {
           await writeFile(path.resolve(io.cwd, values.out), `${JSON.stringify(body, null, 2)}\n`)
         }
+        // a script sees a plan that waits for a person without parsing it
+        const held = preview.run.state === 'awaiting_approval'
         if (json) {
           print(JSON.stringify(body, null, 2))
-          return EXIT.ok
+          return held ? EXIT.approval : EXIT.ok
         }
         print(renderPlan(preview.plan, { verbose: values.verbose === true }))
         if (preview.run.state === 'succeeded') print('Nothing to do: the directory is up to date.')
         else {
-          const held = preview.plan.approval.required
           if (held) {
             print(
               `This plan needs approval: ${preview.plan.approval.findings.map((f) => f.message).join('; ')}`,
@@ -461,7 +536,7 @@ async function dispatch(
             `Plan ${preview.planId} saved. ${held ? 'Approve and apply it' : 'Apply it'} with: hris-sync apply ${preview.planId}${held ? ' --yes' : ''}`,
           )
         }
-        return EXIT.ok
+        return held ? EXIT.approval : EXIT.ok
       })
     }
     case 'apply': {

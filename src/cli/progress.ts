@@ -24,7 +24,8 @@ export function progressLine(
 ): { update(p: Progress): void; end(): void } {
   let phase: Progress['phase'] | null = null
   let started = 0
-  let drawn = 0
+  // a new phase is drawn at once, whatever the clock reads
+  let drawn = -Infinity
   let shown = false
   return {
     update(p) {
@@ -33,7 +34,7 @@ export function progressLine(
       if (p.phase !== phase) {
         phase = p.phase
         started = t
-        drawn = 0
+        drawn = -Infinity
       }
       const last = p.total !== null && p.done >= p.total
       if (t - drawn < 100 && !last) return
@@ -67,4 +68,21 @@ export function jsonProgress(stream: { write(text: string): unknown }): {
     update: (p) => stream.write(`${JSON.stringify({ progress: p })}\n`),
     end: () => undefined,
   }
+}
+
+/** How progress is shown: on a terminal (`auto`), as JSON lines, or not at all. */
+export const PROGRESS_MODES = ['auto', 'json', 'off'] as const
+export type ProgressMode = (typeof PROGRESS_MODES)[number]
+
+/**
+ * The progress a command shows on `stream` (stderr): `auto` draws a line only on a terminal and
+ * never beside `--json` output; `json` writes JSON lines wherever it goes; `off` nothing.
+ */
+export function progressFor(
+  stream: { write(text: string): unknown; readonly isTTY?: boolean },
+  options: { mode: ProgressMode; json: boolean; now?: () => number },
+): { update(p: Progress): void; end(): void } {
+  if (options.mode === 'json') return jsonProgress(stream)
+  const enabled = options.mode === 'auto' && stream.isTTY === true && !options.json
+  return progressLine(stream, enabled, options.now)
 }

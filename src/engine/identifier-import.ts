@@ -95,7 +95,7 @@ export function checkIdentifierImport(
   const key = (identifier: string) => identifier.trim().toLowerCase()
   const byId = new Map(people.map((p) => [p.id, p]))
   const holder = new Map(
-    people.flatMap((p) => (p.identifier === null ? [] : [[p.identifier, p.id] as const])),
+    people.flatMap((p) => (p.identifier === null ? [] : [[key(p.identifier), p.id] as const])),
   )
   const seenIds = new Map<string, number>()
   const seenIdentifiers = new Map<string, number>()

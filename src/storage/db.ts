@@ -144,7 +144,8 @@ export async function migrate(kysely: Kysely<Database>): Promise<MigrationResult
   const result = await migrator.migrateToLatest()
   if (result.error !== undefined) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? '?'
-    throw new SyncError('internal', `migration ${failed} failed`, { cause: result.error })
+    const why = result.error instanceof Error ? `: ${result.error.message}` : ''
+    throw new SyncError('internal', `migration ${failed} failed${why}`, { cause: result.error })
   }
   return result
 }

@@ -33,10 +33,10 @@ const movedOn = () =>
     retryable: true,
   })
 
-/** A Postgres unique violation as a `conflict`; anything else as it came. */
+/** A Postgres unique (or exclusion) violation as a `conflict`; anything else as it came. */
 export function asConflict(error: unknown): unknown {
   const e = error as { code?: string; constraint?: string; message?: string }
-  if (e.code !== '23505') return error
+  if (e.code !== '23505' && e.code !== '23P01') return error
   const why = CONSTRAINTS[e.constraint ?? ''] ?? e.message ?? 'a uniqueness rule was broken'
   // a run in progress ends: trying again later can work
   const retryable = e.constraint === 'runs_one_open'
@@ -226,7 +226,12 @@ export class SqlDirectory {
           .where((eb) =>
             eb.or([
               eb('id', '=', anyText(keys.personIds)),
-              eb('identifier', '=', anyText(keys.identifiers)),
+              // as the constraint compares them, so its index finds them
+              eb(
+                eb.fn<string>('lower', ['identifier']),
+                '=',
+                anyText(keys.identifiers.map((i) => i.toLowerCase())),
+              ),
               eb('email_key', '=', anyText(keys.emails)),
               ...personSources.map(([connectionId, ids]) =>
                 eb.and([

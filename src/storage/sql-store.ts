@@ -640,19 +640,25 @@ export class SqlStore implements Store {
             changed++
           }
         }
-        // the unique constraint is checked at commit, where it cannot say who holds the value
-        for (const part of chunks([...new Set(rows.map((r) => r.identifier))])) {
+        // the constraint (identifiers unique ignoring case) is checked at commit, where it cannot
+        // say who holds the value
+        const key = (identifier: string) => identifier.toLowerCase()
+        for (const part of chunks([...new Set(rows.map((r) => key(r.identifier)))])) {
           const holders = await trx
             .selectFrom('people')
             .select(['id', 'identifier'])
             .where('workspace_id', '=', workspaceId)
-            .where('identifier', 'in', part)
+            .where((eb) => eb(eb.fn<string>('lower', ['identifier']), 'in', part))
             .orderBy('id')
             .execute()
-          for (const identifier of part) {
-            const ids = holders.filter((h) => h.identifier === identifier).map((h) => h.id)
+          for (const lowered of part) {
+            const ids = holders
+              .filter((h) => h.identifier?.toLowerCase() === lowered)
+              .map((h) => h.id)
             if (ids.length < 2) continue
-            const person = rows.find((r) => r.identifier === identifier)?.personId
+            const row = rows.find((r) => key(r.identifier) === lowered)
+            const person = row?.personId
+            const identifier = row?.identifier ?? lowered
             const others = ids.filter((id) => id !== person).join(', ')
             throw new SyncError(
               'conflict',

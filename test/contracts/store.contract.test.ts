@@ -13,7 +13,7 @@ import { createDb } from '../../src/storage/db.ts'
 import { SqlStore } from '../../src/storage/sql-store.ts'
 import type { Connection, Run, Workspace } from '../../src/storage/store.ts'
 import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
-import { NOW, config, employee, ref, source } from '../helpers/factories.ts'
+import { NOW, config, employee, person, ref, source } from '../helpers/factories.ts'
 import { BACKENDS, openStore } from '../helpers/stores.ts'
 import { CFG, POLICY, collect, company, edit, planFor, snapshot } from './target-contract.ts'
 
@@ -733,6 +733,53 @@ for (const backend of BACKENDS) {
         ])
         const left = personEvents(await rows('outbox', ws)).filter((e) => e.kind === 'person.left')
         expect(left).toHaveLength(1)
+      })
+
+      it('leaves no outbox entry and no audit row of a batch that fails', async () => {
+        const ws = await workspace()
+        const batch = (id: string, email: string) => ({
+          people: [{ person: person(id, { fields: { email } }), before: null }],
+          teams: [],
+          events: [
+            { kind: 'invitation', dedupeKey: `invite:${ws.id}:${id}`, payload: { personId: id } },
+          ],
+          audit: [
+            {
+              action: 'sync.apply',
+              entityType: 'batch' as const,
+              entityId: null,
+              details: { personId: id },
+            },
+          ],
+        })
+        const merge = (...parts: ReturnType<typeof batch>[]) => ({
+          people: parts.flatMap((b) => b.people),
+          teams: [],
+          events: parts.flatMap((b) => b.events),
+          audit: parts.flatMap((b) => b.audit),
+        })
+        const directory = store.directory(ws.id)
+        await directory.transaction((tx) => tx.write(batch('p1', 'taken@acme.example')))
+        const before = { outbox: await rows('outbox', ws), audit: await rows('audit_log', ws) }
+        expect([before.outbox.length, before.audit.length]).toEqual([1, 1])
+
+        // the email is checked when the batch commits: its outbox and audit rows are in by then
+        await expect(
+          directory.transaction((tx) =>
+            tx.write(merge(batch('p2', 'fresh@acme.example'), batch('p3', 'Taken@acme.example'))),
+          ),
+        ).rejects.toMatchObject({ code: 'conflict', message: 'another person has this email' })
+        expect(await rows('outbox', ws)).toEqual(before.outbox)
+        expect(await rows('audit_log', ws)).toEqual(before.audit)
+        const people = await collect(store.listPeople(ws.id))
+        expect(people.map((p) => p.id)).toEqual(['p1'])
+
+        // the same batch without the clash writes all of it
+        await directory.transaction((tx) =>
+          tx.write(merge(batch('p2', 'fresh@acme.example'), batch('p3', 'other@acme.example'))),
+        )
+        expect(await rows('outbox', ws)).toHaveLength(3)
+        expect(await rows('audit_log', ws)).toHaveLength(3)
       })
 
       it('stores audit entries given to it, in its workspace', async () => {

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -9,7 +10,11 @@ import type { Person } from '../../src/core/model/person.ts'
 import { personHash } from '../../src/core/model/person.ts'
 import { createDb } from '../../src/storage/db.ts'
 import { SqlStore } from '../../src/storage/sql-store.ts'
-import { hrisSync, userEnv } from './run-cli.ts'
+import type { BambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
+import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
+import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
+import { hrisSync, inTerminal, userEnv } from './run-cli.ts'
 
 const HEADER = 'Employee ID;First name;Last name;Email;Employee number;Department;Supervisor ID'
 const ROWS = [
@@ -61,7 +66,32 @@ async function directoryOf(dir: string): Promise<Person[]> {
   }
 }
 
+/** A Node on this machine too old to strip types (the system's own, often), or null. */
+function oldNode(): string | null {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim()
+      const [major = 0, minor = 0] = version.slice(1).split('.').map(Number)
+      if (major < 22 || (major === 22 && minor < 18)) return candidate
+    } catch {
+      // not there
+    }
+  }
+  return null
+}
+const OLD_NODE = oldNode()
+
 describe('hris-sync, run as a user would', { timeout: 120_000 }, () => {
+  it.runIf(OLD_NODE !== null)('tells a user of an older Node which one it needs', () => {
+    const bin = path.resolve(import.meta.dirname, '../../bin/hris-sync.js')
+    const result = spawnSync(OLD_NODE ?? '', [bin, '--version'], { encoding: 'utf8' })
+    expect(result.status).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(
+      /^hris-sync needs Node\.js 22\.18 or newer \(this is v\d+\.\d+\.\d+\)\. In a clone, run it with "npx hris-sync"/,
+    )
+  })
+
   it('answers usage errors with exit code 2 and the help', async () => {
     const { run } = await workdir('usage')
     const unknown = await run(['frobnicate'])
@@ -147,6 +177,8 @@ mapping:
     expect(body.summary.teams.create).toBe(2)
     expect(body.summary.managers).toBe(4)
     expect(JSON.parse(await readFile(path.join(dir, 'plan.json'), 'utf8'))).toEqual(body)
+    // not a terminal: no progress line, nothing on stderr
+    expect(plan.stderr).toBe('')
 
     const unconfirmed = await run(['apply', 'plan.json'])
     expect(unconfirmed.code).toBe(2)
@@ -166,6 +198,7 @@ mapping:
     const rest = await run(['apply', '--yes'])
     expect(rest.code).toBe(0)
     expect(rest.stdout).toContain('the run succeeded')
+    expect(rest.stderr).toBe('')
     const people = await directoryOf(dir)
     expect(people.map((p) => p.fields['email']).sort()).toEqual([
       'amelie@acme.example',
@@ -201,6 +234,35 @@ mapping:
     const held = await run(['sync'])
     expect(held.code).toBe(3)
     expect(held.stderr).toContain('2 of 5 active people (40%) would become leavers')
+    expect((await directoryOf(dir)).filter((p) => p.status === 'leaver')).toHaveLength(0)
+
+    // plan says so too: saved, shown, and exit 3, in text and in JSON
+    const plan = await run(['plan'])
+    expect(plan.code).toBe(3)
+    expect(plan.stdout).toContain('This plan needs approval: 2 of 5 active people (40%)')
+    const planJson = await run(['plan', '--json'])
+    expect(planJson.code).toBe(3)
+    const body = JSON.parse(planJson.stdout) as {
+      state: string
+      approval: { required: boolean }
+      summary: { people: { mark_leaver: number } }
+    }
+    expect(body).toMatchObject({
+      state: 'awaiting_approval',
+      approval: { required: true },
+      summary: { people: { mark_leaver: 2 } },
+    })
+
+    // not a terminal, no --yes: the plan is shown, nothing is asked or applied
+    const unapproved = await run(['apply'], 'yes\n')
+    expect(unapproved.code).toBe(3)
+    expect(unapproved.stderr).toContain('This plan needs approval: 2 of 5 active people (40%)')
+    expect(unapproved.stderr).toContain('--yes')
+    const unapprovedJson = await run(['apply', '--json'])
+    expect(unapprovedJson.code).toBe(3)
+    expect(JSON.parse(unapprovedJson.stdout)).toMatchObject({
+      error: { code: 'approval_required' },
+    })
     expect((await directoryOf(dir)).filter((p) => p.status === 'leaver')).toHaveLength(0)
 
     const approved = await run(['apply', '--yes'])
@@ -319,5 +381,249 @@ mapping:
       ['app-2', 'employee_number'],
       ['app-3', 'employee_number'],
     ])
+  })
+
+  it('shows every readable field of the source with a sample value', async () => {
+    const { run } = await workdir('fields')
+    const listed = await run(['fields', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    const fields = (JSON.parse(listed.stdout) as { fields: { path: string; sample: unknown }[] })
+      .fields
+    expect(Object.fromEntries(fields.map((f) => [f.path, f.sample]))).toEqual({
+      externalId: '1',
+      firstName: 'Jürgen',
+      lastName: 'Müller',
+      workEmail: 'juergen@acme.example',
+      employeeNumber: 'E1',
+      department: 'Engineering',
+      supervisorExternalId: '1',
+    })
+    const text = await run(['fields'])
+    expect(text.code, text.stderr).toBe(0)
+    const [header, ...lines] = text.stdout.split('\n')
+    expect(header).toMatch(/^FIELD +KEY +LABEL +TYPE +SAMPLE$/)
+    for (const f of fields) {
+      expect(lines.find((l) => l.startsWith(`${f.path} `))).toMatch(
+        new RegExp(` ${String(f.sample)}$`),
+      )
+    }
+  })
+
+  it('lists the directory and exports every person with an identifier column, as CSV and XLSX', async () => {
+    const { run, dir } = await workdir('export')
+    const synced = await run(['sync'])
+    expect(synced.code).toBe(0)
+    // not a terminal: no progress line
+    expect(synced.stderr).toBe('')
+    // the same command with progress asked for as JSON lines: the file's 5 rows read
+    const asked = await run(['plan', '--progress', 'json'])
+    expect(asked.stderr.split('\n')).toContain(
+      JSON.stringify({ progress: { phase: 'reading', done: 5, total: 5 } }),
+    )
+    const people = await directoryOf(dir)
+    expect(people).toHaveLength(5)
+
+    const list = await run(['people', 'list'])
+    expect(list.code, list.stderr).toBe(0)
+    const [header, ...lines] = list.stdout.trimEnd().split('\n')
+    expect(header).toMatch(/^ID +IDENTIFIER +NAME +EMAIL +EMPLOYEE NUMBER +STATUS +LINKED TO$/)
+    expect(lines).toHaveLength(5)
+    for (const p of people) {
+      const line = lines.find((l) => l.startsWith(p.id))
+      expect(line).toContain(` ${p.identifier ?? '?'} `)
+      expect(line).toContain(String(p.fields['email']))
+    }
+    const json = await run(['people', 'list', '--json'])
+    expect(
+      (JSON.parse(json.stdout) as { people: Person[] }).people.map((p) => p.id).sort(),
+    ).toEqual(people.map((p) => p.id).sort())
+
+    const expected = people
+      .map((p) => [p.id, p.identifier, String(p.fields['email'])])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+    for (const format of ['csv', 'xlsx'] as const) {
+      const exported = await run(['people', 'export', '--format', format])
+      expect(exported.code, exported.stderr).toBe(0)
+      expect(exported.stdout).toContain(`wrote 5 people to people.${format}`)
+      const table = await readTable(path.join(dir, `people.${format}`))
+      expect(table.header).toEqual([
+        'id',
+        'identifier',
+        'name',
+        'email',
+        'employee number',
+        'status',
+        'linked to',
+      ])
+      expect(
+        table.rows
+          .map((r) => [r.cells[0], r.cells[1], r.cells[3]])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      ).toEqual(expected)
+      // every person has the identifier the sync gave: the employee number
+      expect(table.rows.map((r) => r.cells[1]).sort()).toEqual(['E1', 'E2', 'E3', 'E4', 'E5'])
+    }
+  })
+
+  it('reads --config from another folder, with the paths in it relative to that file', async () => {
+    const dir = path.join(root, 'elsewhere')
+    await mkdir(path.join(dir, 'sub'), { recursive: true })
+    await writeFile(path.join(dir, 'sub', 'employees.csv'), [HEADER, ...ROWS].join('\n'))
+    await writeFile(path.join(dir, 'sub', 'x.yaml'), CONFIG)
+    const env = userEnv(dir)
+    const run = (args: string[]) => hrisSync(args, { cwd: dir, env })
+    const plan = await run(['plan', '--json', '--config', 'sub/x.yaml'])
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(
+      (JSON.parse(plan.stdout) as { summary: { people: { create: number } } }).summary.people
+        .create,
+    ).toBe(5)
+    const applied = await run(['apply', '--yes', '--config', 'sub/x.yaml'])
+    expect(applied.code, applied.stderr).toBe(0)
+    // the data folder is the working directory's, as without --config
+    expect(await directoryOf(dir)).toHaveLength(5)
+    const missing = await run(['plan', '--config', 'sub/nope.yaml'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain(`no config file at ${path.join(dir, 'sub', 'nope.yaml')}`)
+  })
+})
+
+// credentials go to the vault: never on the screen, re-encrypted by rotate-key
+describe('hris-sync credentials, run as a user would', { timeout: 120_000 }, () => {
+  let sim: BambooHRSim
+  beforeAll(async () => {
+    sim = await startBambooHRSim({ employees: 12, seed: 'cli-secrets', withoutHireDate: 0 })
+  })
+  afterAll(() => sim.close())
+
+  /** A BambooHR connection from the init template, pointed at the simulator. */
+  async function bamboo(name: string, extra: Record<string, string> = {}) {
+    const dir = path.join(root, name)
+    await mkdir(dir)
+    const env = userEnv(dir, {
+      BAMBOOHR_COMPANY_DOMAIN: `${sim.companyDomain}.bamboohr.com`,
+      ...extra,
+    })
+    const run = (args: string[], input?: string) =>
+      hrisSync(args, { cwd: dir, env, ...(input === undefined ? {} : { input }) })
+    expect((await run(['init', '--connector', 'bamboohr'])).code).toBe(0)
+    const file = path.join(dir, 'hris-sync.yaml')
+    const written = await readFile(file, 'utf8')
+    await writeFile(
+      file,
+      written.replace(/^( {4}companyDomain: .*)$/m, `$1\n    baseUrl: ${sim.url}`),
+    )
+    return { dir, env, run, file }
+  }
+  const key = () => sim.apiKeys[0]?.key ?? ''
+
+  it('never prints a secret given by flag or environment, whether it works or not', async () => {
+    const wrong = `wrong-${key().slice(0, 12)}-key`
+    const flag = await bamboo('secret-flag')
+    // the secret is not in the file: it comes from the flag
+    await writeFile(flag.file, (await readFile(flag.file, 'utf8')).replace(/^ {4}apiKey: .*$/m, ''))
+    const refused = await flag.run(['connect', '--secret', `apiKey=${wrong}`])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('error: ')
+    expect(refused.stdout + refused.stderr).not.toContain(wrong)
+    for (const args of [[], ['--json']]) {
+      const connected = await flag.run(['connect', '--secret', `apiKey=${key()}`, ...args])
+      expect(connected.code, connected.stderr).toBe(0)
+      expect(connected.stdout + connected.stderr).not.toContain(key())
+    }
+
+    const fromEnv = await bamboo('secret-env', { BAMBOOHR_API_KEY: key() })
+    const connected = await fromEnv.run(['connect'])
+    expect(connected.code, connected.stderr).toBe(0)
+    expect(connected.stdout).toContain('credentials checked, stored in the vault')
+    expect(connected.stdout + connected.stderr).not.toContain(key())
+    const planned = await fromEnv.run(['plan', '--json'])
+    expect(planned.code, planned.stderr).toBe(0)
+    expect(planned.stdout + planned.stderr).not.toContain(key())
+  })
+
+  it('re-encrypts credentials under a new key; the old key then gets a clear error, never garbage', async () => {
+    const { dir, run, file, env } = await bamboo('rotate')
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^ {4}apiKey: .*$/m, ''))
+    const connected = await run(['connect', '--secret-stdin'], `apiKey=${key()}\n`)
+    expect(connected.code, connected.stderr).toBe(0)
+    // not a terminal: the lines are read as they are, and nothing of them is shown
+    expect(connected.stdout + connected.stderr).not.toContain(key())
+    expect((await run(['plan'])).code).toBe(0)
+    const keyFile = env['HRIS_SYNC_KEY_FILE'] ?? ''
+    const oldKey = path.join(dir, 'old.key')
+    await copyFile(keyFile, oldKey)
+    await chmod(oldKey, 0o600)
+
+    const rotated = await run(['vault', 'rotate-key'])
+    expect(rotated.code, rotated.stderr).toBe(0)
+    const [, newId] = /^re-encrypted 1 credential under key (\S+)$/m.exec(rotated.stdout) ?? []
+    expect(newId).toBeDefined()
+    expect(await readFile(keyFile)).not.toEqual(await readFile(oldKey))
+
+    const after = await run(['plan', '--json'])
+    expect(after.code, after.stderr).toBe(0)
+    expect(
+      (JSON.parse(after.stdout) as { summary: { people: { create: number } } }).summary.people
+        .create,
+    ).toBe(12)
+
+    const withOld = await hrisSync(['plan'], {
+      cwd: dir,
+      env: { ...env, HRIS_SYNC_KEY_FILE: oldKey },
+    })
+    expect(withOld.code).toBe(1)
+    expect(withOld.stderr).toContain(
+      `error: this secret was sealed with key ${newId ?? '?'}, but the loaded key is`,
+    )
+    expect(withOld.stdout + withOld.stderr).not.toContain(key())
+  })
+
+  it('asks for each secret on a terminal without showing what is typed', async () => {
+    const personio: PersonioSim = await startPersonioSim({ employees: 5, seed: 'cli-terminal' })
+    try {
+      const dir = path.join(root, 'terminal')
+      await mkdir(dir)
+      const env = userEnv(dir)
+      expect((await hrisSync(['init', '--connector', 'personio'], { cwd: dir, env })).code).toBe(0)
+      const file = path.join(dir, 'hris-sync.yaml')
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8'))
+          .replace(/^ {4}client(Id|Secret): .*$/gm, '')
+          .replace(/^( {4}connector: personio)$/m, `$1\n    baseUrl: ${personio.url}`),
+      )
+      const credential = personio.credentials[0]
+      if (!credential) throw new Error('the simulator has no credential')
+      const terminal = inTerminal(['connect', '--secret-stdin'], { cwd: dir, env })
+      // keys go in only once the prompt shows: the echo is off by then
+      await terminal.waitFor('clientId (not shown): ')
+      terminal.type(`${credential.clientId}\r`)
+      await terminal.waitFor('clientSecret (not shown): ')
+      terminal.type(
+        `${credential.clientSecret.slice(0, 5)}x\u007f${credential.clientSecret.slice(5)}\r`,
+      )
+      const code = await terminal.ended
+      const shown = terminal.output()
+      expect(code, shown).toBe(0)
+      expect(shown).toContain(
+        'connected "default" (personio): credentials checked, stored in the vault',
+      )
+      expect(shown).not.toContain(credential.clientId)
+      expect(shown).not.toContain(credential.clientSecret.slice(0, 5))
+      // what was typed (the backspace too) is what was stored
+      const plan = await hrisSync(['plan', '--json'], { cwd: dir, env })
+      expect(plan.code, plan.stderr).toBe(0)
+      expect(
+        (JSON.parse(plan.stdout) as { summary: { people: { create: number } } }).summary.people
+          .create,
+      ).toBe(5)
+      // on a terminal, a plan shows its progress
+      const onTerminal = inTerminal(['plan'], { cwd: dir, env })
+      expect(await onTerminal.ended, onTerminal.output()).toBe(0)
+      expect(onTerminal.output()).toContain('\r\u001b[2Kreading employees: ')
+    } finally {
+      await personio.close()
+    }
   })
 })

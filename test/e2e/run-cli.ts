@@ -52,3 +52,60 @@ export function hrisSync(
     child.stdin?.end(options.input ?? '')
   })
 }
+
+/**
+ * Runs `hris-sync` on a real pseudo-terminal (util-linux `script`), as someone at a keyboard:
+ * `output` is everything the terminal shows (stdout, stderr and any echo), `type` sends keys.
+ */
+export function inTerminal(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): {
+  output(): string
+  waitFor(text: string): Promise<void>
+  type(keys: string): void
+  ended: Promise<number | null>
+} {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ')
+  // -e: script exits with the command's code; the typescript file is of no use here
+  const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: 'pipe',
+  })
+  let output = ''
+  const waiting = new Set<() => void>()
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString()
+    for (const check of waiting) check()
+  })
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+  const ended = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      child.stdin.end()
+      for (const check of waiting) check()
+      resolve(code)
+    })
+  })
+  return {
+    output: () => output,
+    waitFor: (text) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (output.includes(text)) {
+            waiting.delete(check)
+            resolve()
+          } else if (child.exitCode !== null) {
+            waiting.delete(check)
+            reject(new Error(`the command ended without showing "${text}":\n${output}`))
+          }
+        }
+        waiting.add(check)
+        check()
+      }),
+    type: (keys) => child.stdin.write(keys),
+    ended,
+  }
+}

@@ -108,6 +108,9 @@ export function cellValue(cell: TableCell, kind: CellKind, dateFormat: DateForma
       }
     case 'date': {
       if (cell instanceof Date) return { ok: true, value: isoDay(cell) }
+      // a date's serial number in a cell not formatted as a date: which calendar is not guessed
+      if (typeof cell === 'number')
+        return fail('is a number, not a date: format the column as dates, or write YYYY-MM-DD')
       if (typeof cell !== 'string') return fail('is not a valid date')
       const parsed = parseDate(cell, dateFormat)
       if (!parsed.shape) {

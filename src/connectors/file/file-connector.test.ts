@@ -317,6 +317,43 @@ const CASES: readonly Case[] = [
     expect: { error: 'hyperlinks-dates.xlsx: sheet "Peple" not found; sheets: People, Notes' },
   },
   {
+    name: 'date cells of a workbook, and dates typed as text or left as serial numbers',
+    file: 'bad-date.xlsx',
+    expect: {
+      employees: 2,
+      invalid: [
+        {
+          record: 'row 3',
+          path: 'hireDate',
+          message:
+            'row 3, column "Hire date": "31.02.2024" is not a valid date (expected YYYY-MM-DD; set dateFormat for other formats)',
+        },
+        {
+          record: 'row 4',
+          path: 'hireDate',
+          message:
+            'row 4, column "Hire date": "45292" is a number, not a date: format the column as dates, or write YYYY-MM-DD',
+        },
+      ],
+      check: (e) => {
+        expect(e.map((x) => [x.externalId, x.hireDate])).toEqual([
+          ['1001', '2021-04-01'],
+          ['1004', '2023-01-09'],
+        ])
+      },
+    },
+  },
+  {
+    name: 'a workbook nobody typed in',
+    file: 'empty.xlsx',
+    expect: { error: 'empty.xlsx: sheet "Sheet1" has no header row' },
+  },
+  {
+    name: 'a sheet with a header and no rows: no employees',
+    file: 'header-only.xlsx',
+    expect: { employees: 0 },
+  },
+  {
     name: 'a CSV renamed to .xlsx',
     file: 'csv-renamed.xlsx',
     expect: { error: 'csv-renamed.xlsx: not a valid XLSX workbook (a CSV file renamed to .xlsx?)' },
