@@ -105,6 +105,17 @@ export class SqlSchedules implements ScheduleStore {
     return row !== undefined
   }
 
+  async slots(connectionId: string): Promise<Partial<Record<ScheduleKind, ScheduleSlot>>> {
+    const rows = await this.#k
+      .selectFrom('schedule_state')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .execute()
+    return Object.fromEntries(
+      rows.map((s) => [s.kind, { cron: s.cron, timeZone: s.time_zone, nextAt: iso(s.next_at) }]),
+    )
+  }
+
   async health(connectionId: string): Promise<ConnectionHealth | null> {
     const row = await this.#k
       .selectFrom('connections')

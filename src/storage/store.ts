@@ -236,6 +236,8 @@ export interface ScheduleStore {
    * many processes tick at once, a slot is enqueued once).
    */
   claimSlot(connectionId: string, kind: ScheduleKind, due: string, next: string): Promise<boolean>
+  /** A connection's slots as the scheduler last set them (none before its first tick). */
+  slots(connectionId: string): Promise<Partial<Record<ScheduleKind, ScheduleSlot>>>
   health(connectionId: string): Promise<ConnectionHealth | null>
   /**
    * A run attempt's outcome. A success clears the failures and a quarantine; a failure counts one
@@ -476,6 +478,7 @@ export const OWNED_KINDS = [
   'team',
   'token',
   'member',
+  'webhook',
 ] as const
 export type OwnedKind = (typeof OWNED_KINDS)[number]
 
