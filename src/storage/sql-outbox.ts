@@ -338,6 +338,18 @@ export class SqlOutbox implements OutboxStore {
   }
 
   async recipients(workspaceId: string): Promise<string[]> {
+    // the admins as they are now: one added or removed is told (or not) from the next message
+    const { rows } = await sql<{ email: string }>`
+      select u.email from workspace_members m join users u on u.id = m.user_id
+      where m.workspace_id = ${workspaceId} and m.role = 'admin'
+      union
+      select email from notification_recipients where workspace_id = ${workspaceId}
+      order by email
+    `.execute(this.#k)
+    return rows.map((r) => r.email)
+  }
+
+  async extraRecipients(workspaceId: string): Promise<string[]> {
     const rows = await this.#k
       .selectFrom('notification_recipients')
       .select('email')

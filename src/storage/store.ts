@@ -362,8 +362,13 @@ export interface OutboxStore {
   ): Promise<void>
   deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>
 
-  /** Who gets the workspace's notifications (quarantine, approval needed, credentials invalid). */
+  /**
+   * Who gets the workspace's notifications (quarantine, approval needed, credentials invalid):
+   * its admins and the extra recipients, each address once, sorted.
+   */
   recipients(workspaceId: string): Promise<string[]>
+  /** The recipients added by hand, beside the admins. */
+  extraRecipients(workspaceId: string): Promise<string[]>
   addRecipient(workspaceId: string, email: string): Promise<void>
   removeRecipient(workspaceId: string, email: string): Promise<boolean>
 }

@@ -11,6 +11,7 @@ import type { JobQueue, Logger, SyncJob } from '../../src/jobs/job-types.ts'
 import { Scheduler } from '../../src/jobs/scheduler.ts'
 import { smtpMailer } from '../../src/jobs/smtp-mailer.ts'
 import { SyncRunner } from '../../src/jobs/sync-runner.ts'
+import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
 import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
 import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
 import type { SqlStore } from '../../src/storage/sql-store.ts'
@@ -87,7 +88,16 @@ for (const backend of BACKENDS) {
       })
       connectionId = connection.id
       await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })
-      await outbox.addRecipient(workspaceId, 'Admin@Acme.test')
+      // the workspace's admin is told, and whoever is added by hand; a member is not
+      const accounts = new SqlAccounts(store.db)
+      for (const [email, role] of [
+        ['boss@acme.test', 'admin'],
+        ['mia@acme.test', 'member'],
+      ] as const) {
+        const user = await accounts.createUser({ email, name: email, passwordHash: 'unused' })
+        await accounts.addMember(workspaceId, user.id, role)
+      }
+      await outbox.addRecipient(workspaceId, 'Ops@Acme.test')
       scheduler = new Scheduler({ schedules, queue, now, logger: quiet })
       runner = new SyncRunner({
         engine,
@@ -215,9 +225,12 @@ for (const backend of BACKENDS) {
       const refused = await passes(15)
       expect(refused.outcomes[0]).toMatchObject({ done: true, state: 'failed' })
       expect((await store.connection(workspaceId, connectionId))?.status).toBe('needs_reauth')
-      const told = smtp.mails.filter((m) => m.to.includes('admin@acme.test'))
-      expect(told.map((m) => m.subject)).toEqual([
-        'hris-sync: the credentials of "personio" were refused',
+      const told = smtp.mails.filter((m) => m.subject.startsWith('hris-sync:'))
+      expect(told.map((m) => [m.subject, [...m.to].sort()])).toEqual([
+        [
+          'hris-sync: the credentials of "personio" were refused',
+          ['boss@acme.test', 'ops@acme.test'],
+        ],
       ])
       const held = await passes(15)
       expect(held.ticked.held[0]?.why).toMatch(/credentials/)
@@ -244,7 +257,7 @@ for (const backend of BACKENDS) {
       const again = await passes(15)
       expect(again.outcomes[0]).toMatchObject({ done: true, state: 'awaiting_approval' })
       const asked = smtp.mails.filter((m) => m.subject.includes('needs approval'))
-      expect(asked).toHaveLength(1)
+      expect(asked.map((m) => [...m.to].sort())).toEqual([['boss@acme.test', 'ops@acme.test']])
       const run = await store.latestRun(connectionId)
       const applied = await approvePlan({ engine, store }, workspaceId, run?.planId ?? '', 'test')
       expect(applied.run.state).toBe('succeeded')
@@ -260,7 +273,10 @@ for (const backend of BACKENDS) {
       for (let i = 0; i < 3; i++) await passes(15)
       const health = await schedules.health(connectionId)
       expect(health).toMatchObject({ status: 'quarantined', consecutiveFailures: 3 })
-      expect(smtp.mails.filter((m) => m.subject.includes('quarantined'))).toHaveLength(1)
+      const quarantined = smtp.mails.filter((m) => m.subject.includes('quarantined'))
+      expect(quarantined.map((m) => [...m.to].sort())).toEqual([
+        ['boss@acme.test', 'ops@acme.test'],
+      ])
       const slowed = await passes(15)
       expect(slowed.ticked.held[0]?.why).toMatch(/quarantined/)
       await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })

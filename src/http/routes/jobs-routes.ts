@@ -560,7 +560,7 @@ export function jobsRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
     const members = await deps.accounts.members(workspaceId)
     return {
       admins: members.filter((m) => m.role === 'admin').map((m) => m.email),
-      recipients: await jobsOf().outbox.recipients(workspaceId),
+      recipients: await jobsOf().outbox.extraRecipients(workspaceId),
     }
   }
 
@@ -610,7 +610,7 @@ export function jobsRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
       const workspaceId = c.get('workspace').id
       const { outbox } = jobsOf()
       const wanted = new Set(c.req.valid('json').recipients.map((e) => e.trim().toLowerCase()))
-      const had = await outbox.recipients(workspaceId)
+      const had = await outbox.extraRecipients(workspaceId)
       for (const email of had)
         if (!wanted.has(email)) await outbox.removeRecipient(workspaceId, email)
       for (const email of wanted)
