@@ -218,7 +218,7 @@ export async function runJobsCommand(
                 : list
                     .map(
                       (d) =>
-                        `${d.createdAt}  ${d.kind}  ${d.status}  tries ${String(d.attempts)}${d.responseStatus === null ? '' : `  HTTP ${String(d.responseStatus)}`}${d.lastError ? `  ${d.lastError}` : ''}`,
+                        `${d.createdAt}  ${d.kind}  ${d.status}  tries ${String(d.attempts)}${d.responseStatus === null ? '' : `  HTTP ${String(d.responseStatus)}`}${d.lastError ? `  ${d.lastError}` : ''}${d.nextAttemptAt === null ? '' : `  next try ${d.nextAttemptAt}`}`,
                     )
                     .join('\n'),
             )

@@ -87,7 +87,7 @@ export async function resendInvitation(
 
 /** Adds a webhook endpoint; its signing secret is returned this once, and stored sealed. */
 export async function addWebhook(
-  jobs: JobsAccess,
+  jobs: Pick<JobsAccess, 'outbox' | 'vault'>,
   workspaceId: string,
   url: string,
   events: readonly string[],

@@ -293,6 +293,20 @@ export interface WebhookDelivery {
   readonly lastError: string | null
   readonly createdAt: string
   readonly deliveredAt: string | null
+  /** When it is tried again (backoff); null once delivered or given up. */
+  readonly nextAttemptAt: string | null
+}
+
+/** One try of a delivery: what the endpoint answered, or why it could not be reached. */
+export interface WebhookAttempt {
+  readonly at: string
+  readonly responseStatus: number | null
+  readonly error: string | null
+}
+
+/** A delivery with each of its tries, oldest first: the endpoint's log. */
+export interface WebhookDeliveryLog extends WebhookDelivery {
+  readonly tries: readonly WebhookAttempt[]
 }
 
 /**
@@ -349,6 +363,7 @@ export interface OutboxStore {
     }[],
   ): Promise<void>
   claimDeliveries(now: string, limit: number, leaseSeconds: number): Promise<WebhookDelivery[]>
+  /** A try's outcome, kept in the delivery's log. */
   recordDelivery(
     id: string,
     outcome: {
@@ -360,7 +375,8 @@ export interface OutboxStore {
       retryAt: string | null
     },
   ): Promise<void>
-  deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>
+  /** The endpoint's log, newest delivery first, each with its tries. */
+  deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDeliveryLog[]>
 
   /**
    * Who gets the workspace's notifications (quarantine, approval needed, credentials invalid):

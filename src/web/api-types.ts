@@ -334,6 +334,8 @@ export interface WebhookDelivery {
   lastError: string | null
   createdAt: string
   deliveredAt: string | null
+  nextAttemptAt: string | null
+  tries: { at: string; responseStatus: number | null; error: string | null }[]
 }
 
 export interface Notifications {

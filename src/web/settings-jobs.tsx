@@ -189,8 +189,7 @@ function Deliveries(props: { webhook: Webhook | null }) {
               <th scope="col">Created</th>
               <th scope="col">Status</th>
               <th scope="col">Tries</th>
-              <th scope="col">Last answer</th>
-              <th scope="col">Delivered</th>
+              <th scope="col">Delivered, or next try</th>
             </tr>
           </thead>
           <tbody>
@@ -208,12 +207,20 @@ function Deliveries(props: { webhook: Webhook | null }) {
                     {DELIVERY[d.status]}
                   </span>
                 </td>
-                <td>{d.attempts}</td>
                 <td>
-                  {d.responseStatus === null ? '—' : `HTTP ${String(d.responseStatus)}`}
-                  {d.lastError !== null && <div className="small muted">{d.lastError}</div>}
+                  <ol className="tries">
+                    {d.tries.map((t, i) => (
+                      <li key={i}>
+                        {formatTime(t.at)}:{' '}
+                        {t.responseStatus === null
+                          ? 'no answer'
+                          : `HTTP ${String(t.responseStatus)}`}
+                        {t.error !== null && <span className="small muted"> ({t.error})</span>}
+                      </li>
+                    ))}
+                  </ol>
                 </td>
-                <td>{formatTime(d.deliveredAt)}</td>
+                <td>{formatTime(d.deliveredAt ?? d.nextAttemptAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,10 +1,14 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
 import type { Person } from '../../src/core/model/person.ts'
 import { approvePlan } from '../../src/engine/approvals.ts'
+import { addWebhook } from '../../src/engine/jobs-access.ts'
 import { Engine } from '../../src/engine/engine.ts'
 import { Deliverer } from '../../src/jobs/deliverer.ts'
 import type { JobQueue, Logger, SyncJob } from '../../src/jobs/job-types.ts'
@@ -38,12 +42,39 @@ function manualQueue(): JobQueue & { jobs: SyncJob[] } {
   }
 }
 
+/** A webhook receiver on 127.0.0.1 that answers 200 and keeps every request. */
+async function startReceiver() {
+  const received: { headers: IncomingHttpHeaders; body: string }[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString('utf8')))
+    req.on('end', () => {
+      received.push({ headers: req.headers, body })
+      res.writeHead(200).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${String(port)}/hooks`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+      }),
+  }
+}
+
 for (const backend of BACKENDS) {
   describe(`a connection left alone, on ${backend}`, { timeout: 60_000 }, () => {
     let clock = new Date('2026-03-02T08:00:00.000Z')
     const now = () => new Date(clock)
     let sim: PersonioSim
     let smtp: Awaited<ReturnType<typeof startSmtpSink>>
+    let receiver: Awaited<ReturnType<typeof startReceiver>>
+    let webhookSecret: string
     let opened: Awaited<ReturnType<typeof openStore>>
     let store: SqlStore
     let engine: Engine
@@ -60,6 +91,7 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       sim = await startPersonioSim({ employees: 40, seed: 11, now, rateLimits: false })
       smtp = await startSmtpSink()
+      receiver = await startReceiver()
       opened = await openStore(backend)
       store = opened.store
       const vault = await loadVault({
@@ -98,6 +130,7 @@ for (const backend of BACKENDS) {
         await accounts.addMember(workspaceId, user.id, role)
       }
       await outbox.addRecipient(workspaceId, 'Ops@Acme.test')
+      webhookSecret = (await addWebhook({ outbox, vault }, workspaceId, receiver.url, ['*'])).secret
       scheduler = new Scheduler({ schedules, queue, now, logger: quiet })
       runner = new SyncRunner({
         engine,
@@ -114,13 +147,14 @@ for (const backend of BACKENDS) {
         mailer: mailer.current,
         now,
         logger: quiet,
-        webhookSecret: () => 'unused',
+        webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
       })
     }, 60_000)
     afterAll(async () => {
       mailer.current?.close()
       await sim.close()
       await smtp.close()
+      await receiver.close()
       await opened.close()
     })
 
@@ -132,7 +166,10 @@ for (const backend of BACKENDS) {
       for (const job of queue.jobs.splice(0)) {
         outcomes.push(await runner.run(job, { retryCount: 0, retryLimit: 0 }))
       }
-      while ((await deliverer.deliver()).messages > 0);
+      for (;;) {
+        const done = await deliverer.deliver()
+        if (done.messages + done.webhooks === 0) break
+      }
       return { ticked, outcomes }
     }
 
@@ -158,6 +195,16 @@ for (const backend of BACKENDS) {
         expect(p.fields['jobTitle'], `employee ${String(e.id)}`).toBe(e.position)
         expect(p.status, `employee ${String(e.id)}`).toBe(gone ? 'leaver' : 'active')
       }
+    }
+
+    /** What the webhook received, each checked against its signature. */
+    function hooked() {
+      return receiver.received.map(({ headers, body }) => {
+        const [, t = '', v1 = ''] =
+          /^t=(\d+),v1=([0-9a-f]+)$/.exec(String(headers['x-hris-sync-signature'])) ?? []
+        expect(v1).toBe(createHmac('sha256', webhookSecret).update(`${t}.${body}`).digest('hex'))
+        return JSON.parse(body) as { id: string; type: string; data: Record<string, unknown> }
+      })
     }
 
     const invitationsTo = (email: string) =>
@@ -206,6 +253,29 @@ for (const backend of BACKENDS) {
       expect(third.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
       expect(smtp.mails.length).toBe(mails)
       await inStep()
+
+      // the webhook heard of every person created, the edit, the leaver and each run, signed
+      const events = hooked()
+      const ids = (type: string) =>
+        events
+          .filter((e) => e.type === type)
+          .map((e) => String(e.data['personId'] ?? e.data['runId']))
+          .sort()
+      const everyone = await people()
+      const idOf = (externalId: number | undefined) =>
+        everyone.find((p) => p.sourceKey?.externalId === String(externalId))?.id
+      expect(ids('person.created')).toEqual(everyone.map((p) => p.id).sort())
+      expect(ids('person.updated')).toContain(idOf(a?.id))
+      expect(ids('person.left')).toEqual([idOf(b?.id)])
+      const runs = await store.listRuns(workspaceId, connectionId, 10)
+      expect(runs).toHaveLength(3)
+      expect(ids('run.completed')).toEqual(runs.map((r) => r.id).sort())
+      expect(events.filter((e) => e.type === 'run.completed').map((e) => e.data['state'])).toEqual([
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ])
+      expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
     })
 
     it('reads everyone at night, once, in place of the incremental run due at the same time', async () => {

@@ -355,7 +355,21 @@ describe('webhooks', () => {
       attempts: 1,
       responseStatus: 500,
       lastError: 'the endpoint answered 500',
+      tries: [
+        {
+          at: expect.any(String) as string,
+          responseStatus: 500,
+          error: 'the endpoint answered 500',
+        },
+      ],
     })
+    expect(
+      Date.parse(
+        bodyOf<{ deliveries: { nextAttemptAt: string }[] }>(
+          await admin.get(ws(`/webhooks/${webhook.id}/deliveries?limit=1`)),
+        ).deliveries[0]?.nextAttemptAt ?? '',
+      ),
+    ).toBeGreaterThan(Date.now())
 
     expect((await admin.delete(ws(`/webhooks/${webhook.id}`))).status).toBe(204)
     expectError(await admin.get(ws(`/webhooks/${webhook.id}/deliveries`)), 404, 'not_found')

@@ -7,7 +7,7 @@ import { SyncConfig } from '../../core/plan/sync-config.ts'
 import { rejectPlan } from '../../engine/approvals.ts'
 import { WEBHOOK_EVENT_KINDS, addWebhook, resendInvitation } from '../../engine/jobs-access.ts'
 import type { JobsAccess } from '../../engine/jobs-access.ts'
-import type { Connection, OutboxMessage, WebhookDelivery } from '../../storage/store.ts'
+import type { Connection, OutboxMessage, WebhookDeliveryLog } from '../../storage/store.ts'
 import { CONNECTION_STATUSES } from '../../storage/store.ts'
 import { actorName, audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
@@ -88,6 +88,18 @@ const DeliverySchema = z
     lastError: z.string().nullable(),
     createdAt: Instant,
     deliveredAt: Instant.nullable(),
+    nextAttemptAt: Instant.nullable().openapi({
+      description: 'When it is tried again (backoff); null once delivered or given up.',
+    }),
+    tries: z
+      .array(
+        z.object({
+          at: Instant,
+          responseStatus: z.number().int().nullable(),
+          error: z.string().nullable(),
+        }),
+      )
+      .openapi({ description: 'Each try, oldest first.' }),
   })
   .openapi('WebhookDelivery')
 
@@ -117,7 +129,7 @@ const invitationView = (m: OutboxMessage) => {
   }
 }
 
-const deliveryView = (d: WebhookDelivery) => ({
+const deliveryView = (d: WebhookDeliveryLog) => ({
   id: d.id,
   eventId: d.eventId,
   kind: d.kind,
@@ -127,6 +139,8 @@ const deliveryView = (d: WebhookDelivery) => ({
   lastError: d.lastError,
   createdAt: d.createdAt,
   deliveredAt: d.deliveredAt,
+  nextAttemptAt: d.nextAttemptAt,
+  tries: d.tries.map((t) => ({ ...t })),
 })
 
 /**
