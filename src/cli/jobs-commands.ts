@@ -140,7 +140,12 @@ export async function runJobsCommand(
         throw ctx.usage('quarantine takes one subcommand: clear')
       return ctx.session(async (s) => {
         const health = await jobsOf(s).schedules.clearQuarantine((await s.connection()).id)
-        out({ health }, 'cleared: the connection runs on its schedule again')
+        out(
+          { health },
+          health.status === 'needs_reauth'
+            ? 'the HR system refused the credentials: store new ones ("hris-sync connect") to let it run again'
+            : 'cleared: the connection runs on its schedule again',
+        )
         return 0
       })
     case 'invite':

@@ -170,7 +170,12 @@ export class SqlSchedules implements ScheduleStore {
   async clearQuarantine(connectionId: string): Promise<ConnectionHealth> {
     const row = await this.#k
       .updateTable('connections')
-      .set({ consecutive_failures: 0, quarantined_at: null, status: 'active' })
+      .set({
+        consecutive_failures: 0,
+        quarantined_at: null,
+        // refused credentials are not a quarantine: only new ones lift them
+        status: sql<string>`case when status = 'quarantined' then 'active' else status end`,
+      })
       .where('id', '=', connectionId)
       .returningAll()
       .executeTakeFirst()

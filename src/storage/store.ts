@@ -250,7 +250,10 @@ export interface ScheduleStore {
     error: { code: string; message: string } | null,
     quarantineAfter: number,
   ): Promise<{ health: ConnectionHealth; quarantined: boolean }>
-  /** Lets a quarantined or `needs_reauth` connection run on its schedule again (by hand). */
+  /**
+   * Lets a quarantined connection run on its schedule again (by hand): its failures in a row start
+   * from 0. A `needs_reauth` connection stays so: only new credentials lift that.
+   */
   clearQuarantine(connectionId: string): Promise<ConnectionHealth>
 }
 
