@@ -40,6 +40,7 @@ import { Engine } from './engine/engine.ts'
 import type { JobsAccess } from './engine/jobs-access.ts'
 import { loadWorkerEnv } from './config/worker-env.ts'
 import type { WorkerEnv } from './config/worker-env.ts'
+import { nextCronTime } from './jobs/cron-next.ts'
 import { Deliverer } from './jobs/deliverer.ts'
 import type { Logger } from './jobs/job-types.ts'
 import { Scheduler } from './jobs/scheduler.ts'
@@ -107,6 +108,7 @@ async function open(
     schedules: new SqlSchedules(db),
     outbox: new SqlOutbox(db),
     vault,
+    nextTime: nextCronTime,
     async enqueue(job) {
       queue ??= queueSchema(db).then((schema) => {
         const settings = loadWorkerEnv(process.env)
@@ -381,6 +383,7 @@ async function startServer(
       store: app.store,
       accounts,
       views: new SqlViews(app.db),
+      jobs: app.jobs,
       sources: CONSOLE_CONNECTORS,
       tables: { read: readTable, write: writeTable },
       uploadsDir: dataDir,

@@ -21,8 +21,8 @@ export const JOBS_HELP = `  worker                run the workers: scheduled syn
                         send person.created, person.updated, person.left, run.completed
   webhooks list | remove ID | deliveries ID
   notify add EMAIL | remove EMAIL | list
-                        who is mailed when a connection is quarantined, a plan needs
-                        approval, or the credentials are refused
+                        who is mailed, beside the workspace's admins, when a connection is
+                        quarantined, a plan needs approval, or the credentials are refused
 `
 
 export interface JobsSession {
@@ -140,7 +140,12 @@ export async function runJobsCommand(
         throw ctx.usage('quarantine takes one subcommand: clear')
       return ctx.session(async (s) => {
         const health = await jobsOf(s).schedules.clearQuarantine((await s.connection()).id)
-        out({ health }, 'cleared: the connection runs on its schedule again')
+        out(
+          { health },
+          health.status === 'needs_reauth'
+            ? 'the HR system refused the credentials: store new ones ("hris-sync connect") to let it run again'
+            : 'cleared: the connection runs on its schedule again',
+        )
         return 0
       })
     case 'invite':
@@ -218,7 +223,7 @@ export async function runJobsCommand(
                 : list
                     .map(
                       (d) =>
-                        `${d.createdAt}  ${d.kind}  ${d.status}  tries ${String(d.attempts)}${d.responseStatus === null ? '' : `  HTTP ${String(d.responseStatus)}`}${d.lastError ? `  ${d.lastError}` : ''}`,
+                        `${d.createdAt}  ${d.kind}  ${d.status}  tries ${String(d.attempts)}${d.responseStatus === null ? '' : `  HTTP ${String(d.responseStatus)}`}${d.lastError ? `  ${d.lastError}` : ''}${d.nextAttemptAt === null ? '' : `  next try ${d.nextAttemptAt}`}`,
                     )
                     .join('\n'),
             )
@@ -237,8 +242,14 @@ export async function runJobsCommand(
           if (!(await outbox.removeRecipient(ws, one('an email'))))
             throw new SyncError('not_found', `${args[0] ?? ''} is not notified`)
         } else if (sub !== 'list') throw ctx.usage('notify takes a subcommand: add, remove or list')
-        const list = await outbox.recipients(ws)
-        out({ recipients: list }, list.length === 0 ? 'nobody is notified' : list.join('\n'))
+        const [extra, all] = await Promise.all([outbox.extraRecipients(ws), outbox.recipients(ws)])
+        const admins = all.filter((e) => !extra.includes(e))
+        out(
+          { recipients: extra, notified: all },
+          all.length === 0
+            ? 'nobody is notified (the workspace has no admin in the console, and nobody was added)'
+            : [...admins.map((e) => `${e}  (admin)`), ...extra].join('\n'),
+        )
         return 0
       })
     default:

@@ -21,6 +21,8 @@ export interface JobsAccess {
   readonly vault: {
     seal(plaintext: string, context: string): string
   }
+  /** The first time after `after` that a five-field cron names, in `timeZone`. */
+  nextTime(cron: string, after: Date, timeZone: string): Date
   /** Queues a sync for the workers; null when one of that kind waits already. */
   enqueue(job: {
     workspaceId: string
@@ -53,6 +55,9 @@ export async function resendInvitation(
     }
   }
   if (!person) throw new SyncError('not_found', `person ${personId} not found`)
+  if (person.status === 'leaver') {
+    throw new SyncError('invalid_input', `person ${personId} has left: no invitation`)
+  }
   const email = person.fields['email']
   if (typeof email !== 'string' || email === '') {
     throw new SyncError('invalid_input', `person ${personId} has no email to invite`)
@@ -82,7 +87,7 @@ export async function resendInvitation(
 
 /** Adds a webhook endpoint; its signing secret is returned this once, and stored sealed. */
 export async function addWebhook(
-  jobs: JobsAccess,
+  jobs: Pick<JobsAccess, 'outbox' | 'vault'>,
   workspaceId: string,
   url: string,
   events: readonly string[],

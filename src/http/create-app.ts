@@ -18,6 +18,7 @@ import type { AppEnv, HttpDeps } from './http-deps.ts'
 import { LiveRuns } from './live-runs.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { connectionRoutes } from './routes/connection-routes.ts'
+import { jobsRoutes } from './routes/jobs-routes.ts'
 import { metaRoutes } from './routes/meta-routes.ts'
 import { peopleRoutes } from './routes/people-routes.ts'
 import { planRoutes } from './routes/plan-routes.ts'
@@ -110,6 +111,7 @@ export function createApp(deps: HttpDeps): { app: OpenAPIHono<AppEnv>; live: Liv
   connectionRoutes(app, deps, live)
   planRoutes(app, deps, live)
   peopleRoutes(app, deps)
+  jobsRoutes(app, deps)
 
   component(app, 'SyncConfig', SyncConfig)
   component(app, 'Schedule', Schedule)

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { Sources } from '../config/config-file.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { TableFiles } from '../engine/identifier-import.ts'
+import type { JobsAccess } from '../engine/jobs-access.ts'
 import type {
   AccountStore,
   ApiToken,
@@ -29,6 +30,8 @@ export interface HttpDeps {
   readonly store: Store
   readonly accounts: AccountStore
   readonly views: ApiViews
+  /** Schedules, health, invitations, webhooks, notifications (main.ts gives it; tests may not). */
+  readonly jobs?: JobsAccess
   /** The connectors the console offers, with their config and credential schemas. */
   readonly sources: Sources
   readonly tables: TableFiles

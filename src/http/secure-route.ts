@@ -19,6 +19,7 @@ export const ID_PARAMS: Readonly<Record<string, OwnedKind>> = {
   teamId: 'team',
   tokenId: 'token',
   userId: 'member',
+  webhookId: 'webhook',
 }
 
 const KIND_NAMES: Readonly<Record<OwnedKind, string>> = {
@@ -29,6 +30,7 @@ const KIND_NAMES: Readonly<Record<OwnedKind, string>> = {
   team: 'team',
   token: 'API token',
   member: 'member',
+  webhook: 'webhook',
 }
 
 /**

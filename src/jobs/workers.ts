@@ -5,7 +5,52 @@ import type { Deliverer } from './deliverer.ts'
 import { SYNC_QUEUE } from './job-types.ts'
 import type { JobQueue, Logger, SyncJob } from './job-types.ts'
 import type { Scheduler } from './scheduler.ts'
-import type { SyncRunner } from './sync-runner.ts'
+import type { JobOutcome, SyncRunner } from './sync-runner.ts'
+
+/** How a job leaves the queue: complete (what it came to is kept), or failed to be tried again. */
+export type JobEnd =
+  | { readonly complete: true; readonly output: Readonly<Record<string, unknown>> }
+  | {
+      readonly complete: false
+      readonly error: { readonly code: string; readonly message: string }
+    }
+
+/**
+ * How a job ends, from what the runner answered or threw. A run that came to an end is complete
+ * whatever its state, and one the runner sends back is tried again (pg-boss, with backoff, while
+ * it has tries). A thrown error is tried again when it may pass (retryable, or not a SyncError:
+ * a database that went away for a moment); a SyncError that is not retryable ends the job, since
+ * trying again cannot help.
+ */
+export function jobEnd(result: { outcome: JobOutcome } | { thrown: unknown }): JobEnd {
+  if ('outcome' in result) {
+    const { outcome } = result
+    return outcome.done
+      ? { complete: true, output: { ...outcome } }
+      : {
+          complete: false,
+          error: { code: outcome.error.code, message: outcome.error.message },
+        }
+  }
+  const { thrown } = result
+  if (thrown instanceof SyncError && !thrown.retryable) {
+    return {
+      complete: true,
+      output: {
+        done: true,
+        state: 'failed',
+        error: { code: thrown.code, message: thrown.message },
+      },
+    }
+  }
+  return {
+    complete: false,
+    error: {
+      code: thrown instanceof SyncError ? thrown.code : 'internal',
+      message: thrown instanceof Error ? thrown.message : String(thrown),
+    },
+  }
+}
 
 /** What pg-boss is given as its database: the project's handle (see storage/job-queue-db.ts). */
 export interface QueueDatabase {
@@ -186,20 +231,22 @@ export class Workers {
         await sleep(this.#o.pollMs ?? 1000, signal)
         continue
       }
+      let end: JobEnd
       try {
-        const outcome = await this.#o.runner.run(job.data, job)
-        if (outcome.done) await boss.complete(SYNC_QUEUE, job.id, { ...outcome })
-        else
-          await boss.fail(SYNC_QUEUE, job.id, {
-            code: outcome.error.code,
-            message: outcome.error.message,
-          })
+        end = jobEnd({ outcome: await this.#o.runner.run(job.data, job) })
       } catch (error) {
-        const e = error instanceof SyncError ? error : null
-        this.#o.logger.error({ jobId: job.id, error: String(error) }, 'job failed')
-        await boss
-          .fail(SYNC_QUEUE, job.id, { code: e?.code ?? 'internal', message: String(error) })
-          .catch(() => undefined)
+        end = jobEnd({ thrown: error })
+        this.#o.logger.error(
+          { jobId: job.id, error: String(error), retried: !end.complete },
+          'job failed',
+        )
+      }
+      try {
+        if (end.complete) await boss.complete(SYNC_QUEUE, job.id, { ...end.output })
+        else await boss.fail(SYNC_QUEUE, job.id, { ...end.error })
+      } catch (error) {
+        // the job times out and is tried again: a run is never lost
+        this.#o.logger.error({ jobId: job.id, error: String(error) }, 'ending a job failed')
       }
       // what the run queued goes out now rather than at the next pass
       this.#wake?.()

@@ -5,7 +5,7 @@ import type { Database } from './schema.ts'
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 type LastError = { code: string; message: string } | null
 
-/** The tables and columns of migration 0003 (jobs), beside the others. */
+/** The tables and columns of migrations 0003 (jobs) and 0005 (webhook attempts). */
 export type JobTables = {
   connections: {
     consecutive_failures: ColumnType<number, number | undefined, number>
@@ -51,6 +51,13 @@ export type JobTables = {
     last_error: string | null
     created_at: Timestamp
     delivered_at: Timestamp | null
+  }
+  webhook_attempts: {
+    id: Generated<string>
+    delivery_id: string
+    at: ColumnType<Date, Date | string, Date | string>
+    response_status: number | null
+    error: string | null
   }
   notification_recipients: {
     workspace_id: string

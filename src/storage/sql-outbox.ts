@@ -4,7 +4,13 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Db } from './db.ts'
 import type { JobsDatabase } from './sql-jobs-schema.ts'
 import { iso, isoOrNull, withJobTables } from './sql-jobs-schema.ts'
-import type { OutboxMessage, OutboxStore, WebhookDelivery, WebhookEndpoint } from './store.ts'
+import type {
+  OutboxMessage,
+  OutboxStore,
+  WebhookDelivery,
+  WebhookDeliveryLog,
+  WebhookEndpoint,
+} from './store.ts'
 
 type MessageRow = Selectable<JobsDatabase['outbox']>
 type DeliveryRow = Selectable<JobsDatabase['webhook_deliveries']>
@@ -38,6 +44,7 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
     lastError: row.last_error,
     createdAt: iso(row.created_at),
     deliveredAt: isoOrNull(row.delivered_at),
+    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
   }
 }
 
@@ -307,25 +314,36 @@ export class SqlOutbox implements OutboxStore {
       retryAt: string | null
     },
   ): Promise<void> {
-    await this.#k
-      .updateTable('webhook_deliveries')
-      .set({
-        status: outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'failed' : 'pending',
-        response_status: outcome.responseStatus,
-        last_error: outcome.error,
-        claimed_until: null,
-        ...(outcome.delivered ? { delivered_at: outcome.at } : {}),
-        ...(outcome.retryAt === null ? {} : { next_attempt_at: outcome.retryAt }),
-      })
-      .where('id', '=', id)
-      .execute()
+    await this.#k.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: id,
+          at: outcome.at,
+          response_status: outcome.responseStatus,
+          error: outcome.error,
+        })
+        .execute()
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'failed' : 'pending',
+          response_status: outcome.responseStatus,
+          last_error: outcome.error,
+          claimed_until: null,
+          ...(outcome.delivered ? { delivered_at: outcome.at } : {}),
+          ...(outcome.retryAt === null ? {} : { next_attempt_at: outcome.retryAt }),
+        })
+        .where('id', '=', id)
+        .execute()
+    })
   }
 
   async deliveries(
     workspaceId: string,
     endpointId: string,
     limit: number,
-  ): Promise<WebhookDelivery[]> {
+  ): Promise<WebhookDeliveryLog[]> {
     const rows = await this.#k
       .selectFrom('webhook_deliveries')
       .selectAll()
@@ -334,10 +352,40 @@ export class SqlOutbox implements OutboxStore {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.map(toDelivery)
+    const tries =
+      rows.length === 0
+        ? []
+        : await this.#k
+            .selectFrom('webhook_attempts')
+            .selectAll()
+            .where(
+              'delivery_id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .orderBy('id')
+            .execute()
+    return rows.map((row) => ({
+      ...toDelivery(row),
+      tries: tries
+        .filter((t) => t.delivery_id === row.id)
+        .map((t) => ({ at: iso(t.at), responseStatus: t.response_status, error: t.error })),
+    }))
   }
 
   async recipients(workspaceId: string): Promise<string[]> {
+    // the admins as they are now: one added or removed is told (or not) from the next message
+    const { rows } = await sql<{ email: string }>`
+      select u.email from workspace_members m join users u on u.id = m.user_id
+      where m.workspace_id = ${workspaceId} and m.role = 'admin'
+      union
+      select email from notification_recipients where workspace_id = ${workspaceId}
+      order by email
+    `.execute(this.#k)
+    return rows.map((r) => r.email)
+  }
+
+  async extraRecipients(workspaceId: string): Promise<string[]> {
     const rows = await this.#k
       .selectFrom('notification_recipients')
       .select('email')

@@ -105,6 +105,17 @@ export class SqlSchedules implements ScheduleStore {
     return row !== undefined
   }
 
+  async slots(connectionId: string): Promise<Partial<Record<ScheduleKind, ScheduleSlot>>> {
+    const rows = await this.#k
+      .selectFrom('schedule_state')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .execute()
+    return Object.fromEntries(
+      rows.map((s) => [s.kind, { cron: s.cron, timeZone: s.time_zone, nextAt: iso(s.next_at) }]),
+    )
+  }
+
   async health(connectionId: string): Promise<ConnectionHealth | null> {
     const row = await this.#k
       .selectFrom('connections')
@@ -159,7 +170,12 @@ export class SqlSchedules implements ScheduleStore {
   async clearQuarantine(connectionId: string): Promise<ConnectionHealth> {
     const row = await this.#k
       .updateTable('connections')
-      .set({ consecutive_failures: 0, quarantined_at: null, status: 'active' })
+      .set({
+        consecutive_failures: 0,
+        quarantined_at: null,
+        // refused credentials are not a quarantine: only new ones lift them
+        status: sql<string>`case when status = 'quarantined' then 'active' else status end`,
+      })
       .where('id', '=', connectionId)
       .returningAll()
       .executeTakeFirst()

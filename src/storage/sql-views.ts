@@ -35,6 +35,7 @@ const OWNED: Readonly<Record<OwnedKind, { table: string; column: string; live?: 
   team: { table: 'teams', column: 'id' },
   token: { table: 'api_tokens', column: 'id', live: true },
   member: { table: 'workspace_members', column: 'user_id' },
+  webhook: { table: 'webhook_endpoints', column: 'id' },
 }
 
 const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString())

@@ -236,6 +236,8 @@ export interface ScheduleStore {
    * many processes tick at once, a slot is enqueued once).
    */
   claimSlot(connectionId: string, kind: ScheduleKind, due: string, next: string): Promise<boolean>
+  /** A connection's slots as the scheduler last set them (none before its first tick). */
+  slots(connectionId: string): Promise<Partial<Record<ScheduleKind, ScheduleSlot>>>
   health(connectionId: string): Promise<ConnectionHealth | null>
   /**
    * A run attempt's outcome. A success clears the failures and a quarantine; a failure counts one
@@ -248,7 +250,10 @@ export interface ScheduleStore {
     error: { code: string; message: string } | null,
     quarantineAfter: number,
   ): Promise<{ health: ConnectionHealth; quarantined: boolean }>
-  /** Lets a quarantined or `needs_reauth` connection run on its schedule again (by hand). */
+  /**
+   * Lets a quarantined connection run on its schedule again (by hand): its failures in a row start
+   * from 0. A `needs_reauth` connection stays so: only new credentials lift that.
+   */
   clearQuarantine(connectionId: string): Promise<ConnectionHealth>
 }
 
@@ -291,6 +296,20 @@ export interface WebhookDelivery {
   readonly lastError: string | null
   readonly createdAt: string
   readonly deliveredAt: string | null
+  /** When it is tried again (backoff); null once delivered or given up. */
+  readonly nextAttemptAt: string | null
+}
+
+/** One try of a delivery: what the endpoint answered, or why it could not be reached. */
+export interface WebhookAttempt {
+  readonly at: string
+  readonly responseStatus: number | null
+  readonly error: string | null
+}
+
+/** A delivery with each of its tries, oldest first: the endpoint's log. */
+export interface WebhookDeliveryLog extends WebhookDelivery {
+  readonly tries: readonly WebhookAttempt[]
 }
 
 /**
@@ -347,6 +366,7 @@ export interface OutboxStore {
     }[],
   ): Promise<void>
   claimDeliveries(now: string, limit: number, leaseSeconds: number): Promise<WebhookDelivery[]>
+  /** A try's outcome, kept in the delivery's log. */
   recordDelivery(
     id: string,
     outcome: {
@@ -358,10 +378,16 @@ export interface OutboxStore {
       retryAt: string | null
     },
   ): Promise<void>
-  deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>
+  /** The endpoint's log, newest delivery first, each with its tries. */
+  deliveries(workspaceId: string, endpointId: string, limit: number): Promise<WebhookDeliveryLog[]>
 
-  /** Who gets the workspace's notifications (quarantine, approval needed, credentials invalid). */
+  /**
+   * Who gets the workspace's notifications (quarantine, approval needed, credentials invalid):
+   * its admins and the extra recipients, each address once, sorted.
+   */
   recipients(workspaceId: string): Promise<string[]>
+  /** The recipients added by hand, beside the admins. */
+  extraRecipients(workspaceId: string): Promise<string[]>
   addRecipient(workspaceId: string, email: string): Promise<void>
   removeRecipient(workspaceId: string, email: string): Promise<boolean>
 }
@@ -476,6 +502,7 @@ export const OWNED_KINDS = [
   'team',
   'token',
   'member',
+  'webhook',
 ] as const
 export type OwnedKind = (typeof OWNED_KINDS)[number]
 

@@ -288,3 +288,57 @@ export interface ApiToken {
   createdAt: string
   lastUsedAt: string | null
 }
+
+export interface ConnectionHealth {
+  status: 'active' | 'quarantined' | 'needs_reauth'
+  consecutiveFailures: number
+  quarantinedAt: string | null
+  lastAttemptAt: string | null
+  lastError: { code: string; message: string } | null
+}
+
+export interface ScheduleView {
+  schedule: Schedule
+  timeZone: string
+  next: { incremental: string | null; full: string | null }
+  held: string | null
+  health: ConnectionHealth
+}
+
+export interface Invitation {
+  id: string
+  email: string | null
+  status: 'pending' | 'sending' | 'sent' | 'failed'
+  attempts: number
+  lastError: string | null
+  resentBy: string | null
+  createdAt: string
+  sentAt: string | null
+}
+
+export interface Webhook {
+  id: string
+  url: string
+  events: string[]
+  enabled: boolean
+  createdAt: string
+}
+
+export interface WebhookDelivery {
+  id: string
+  eventId: string
+  kind: string
+  status: 'pending' | 'delivering' | 'delivered' | 'failed'
+  attempts: number
+  responseStatus: number | null
+  lastError: string | null
+  createdAt: string
+  deliveredAt: string | null
+  nextAttemptAt: string | null
+  tries: { at: string; responseStatus: number | null; error: string | null }[]
+}
+
+export interface Notifications {
+  admins: string[]
+  recipients: string[]
+}

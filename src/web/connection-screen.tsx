@@ -7,6 +7,7 @@ import { HistoryPanel } from './history-panel.tsx'
 import { MappingPanel } from './mapping-panel.tsx'
 import { PreviewPanel } from './preview-panel.tsx'
 import { Link } from './router.tsx'
+import { HealthBanner, SchedulePanel } from './schedule-panel.tsx'
 import { connectorLabel } from './texts.ts'
 import { ErrorBox, Loading, PageTitle, useLoad } from './ui.tsx'
 
@@ -16,6 +17,7 @@ const STEPS = [
   { tab: 'configure', label: '3. Configure' },
   { tab: 'preview', label: '4. Preview and sync' },
   { tab: 'history', label: 'History' },
+  { tab: 'schedule', label: 'Schedule and health' },
 ] as const
 
 /** One connection, step by step: what it reads, the mapping, the settings, the preview, runs. */
@@ -58,11 +60,15 @@ export function ConnectionScreen(props: { id: string; tab: string; runId: string
           ))}
         </ol>
       </nav>
+      <HealthBanner connection={connection} />
       {props.tab === 'fields' && <FieldsPanel view={view} onChanged={loaded.reload} />}
       {props.tab === 'mapping' && <MappingPanel connection={connection} />}
       {props.tab === 'configure' && <ConfigurePanel connection={connection} />}
       {props.tab === 'preview' && <PreviewPanel view={view} onChanged={loaded.reload} />}
       {props.tab === 'history' && <HistoryPanel connection={connection} runId={props.runId} />}
+      {props.tab === 'schedule' && (
+        <SchedulePanel connection={connection} onChanged={loaded.reload} />
+      )}
       {!STEPS.some((s) => s.tab === props.tab) && <p>There is no such step.</p>}
     </section>
   )

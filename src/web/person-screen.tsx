@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { api, ws } from './api.ts'
 import type { FieldValue, PersonView } from './api-types.ts'
 import { useConsole } from './app.tsx'
+import { InvitationsPanel } from './invitations-panel.tsx'
 import { Link } from './router.tsx'
 import { ErrorBox, Loading, Notice, PageTitle, formatValue, useLoad } from './ui.tsx'
 
@@ -99,6 +100,17 @@ export function PersonScreen(props: { id: string }) {
           <dd>{person.sourceKey ? `HR record ${person.sourceKey.externalId}` : 'No HR record'}</dd>
         </div>
       </dl>
+      <InvitationsPanel
+        personId={person.id}
+        cannot={
+          person.status === 'leaver'
+            ? 'This person has left.'
+            : typeof person.fields['email'] === 'string' && person.fields['email'] !== ''
+              ? null
+              : 'This person has no email.'
+        }
+        onChanged={loaded.reload}
+      />
       <form
         onSubmit={(e) => {
           e.preventDefault()

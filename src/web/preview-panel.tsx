@@ -12,6 +12,7 @@ import type {
   RunView,
 } from './api-types.ts'
 import { useConsole } from './app.tsx'
+import { RejectPlan } from './reject-plan.tsx'
 import { Link } from './router.tsx'
 import { ACTIONS, CONFLICT_REASONS, STATES, connectorLabel, reasonText } from './texts.ts'
 import {
@@ -204,7 +205,11 @@ export function PreviewPanel(props: { view: ConnectionView; onChanged: () => voi
         />
       )}
       {current !== null && current.state === 'cancelled' && (
-        <p>This preview was replaced by a newer one: build a new preview.</p>
+        <p>
+          {current.error?.code === 'rejected'
+            ? `This plan was rejected (${current.error.message}): nothing was synced.`
+            : 'This preview was replaced by a newer one: build a new preview.'}
+        </p>
       )}
       {current?.planId != null && !reading && current.state !== 'cancelled' && (
         <PlanView
@@ -427,6 +432,9 @@ function PlanView(props: {
             />{' '}
             I have read why and approve this plan
           </label>
+        )}
+        {held && (props.run.state === 'planned' || props.run.state === 'awaiting_approval') && (
+          <RejectPlan planId={props.planId} onRejected={props.onApplied} />
         )}
         <button
           type="button"

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { api, ws } from './api.ts'
 import type { ApiToken, Member } from './api-types.ts'
 import { useConsole } from './app.tsx'
+import { NotificationRecipients, Webhooks } from './settings-jobs.tsx'
 import {
   Empty,
   ErrorBox,
@@ -14,7 +15,7 @@ import {
   useLoad,
 } from './ui.tsx'
 
-/** Settings: members and API tokens of the workspace (admins), your password. */
+/** Settings: members, API tokens, webhooks and notifications (admins), your password. */
 export function SettingsScreen() {
   const { workspace } = useConsole()
   return (
@@ -24,9 +25,14 @@ export function SettingsScreen() {
         <>
           <Members />
           <Tokens />
+          <Webhooks />
+          <NotificationRecipients />
         </>
       ) : (
-        <p>Only an admin of this workspace manages its members and API tokens.</p>
+        <p>
+          Only an admin of this workspace manages its members, API tokens, webhooks and
+          notifications.
+        </p>
       )}
       <ChangePassword />
       <p>

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { personHash, contentOf } from '../../src/core/model/person.ts'
 import { applyPlan } from '../../src/engine/apply-plan.ts'
 import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
+import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
 import type { SqlStore } from '../../src/storage/sql-store.ts'
 import { SqlViews } from '../../src/storage/sql-views.ts'
 import { OWNED_KINDS } from '../../src/storage/store.ts'
@@ -199,6 +200,13 @@ for (const backend of BACKENDS) {
           prefix: 'hst_',
           createdBy: null,
         })
+        const webhook = await new SqlOutbox(store.db).createWebhook({
+          id: randomUUID(),
+          workspaceId: ws.id,
+          url: 'https://app.example/hooks',
+          events: ['*'],
+          secret: 'sealed',
+        })
         const ids = {
           connection: connectionId,
           plan: planId,
@@ -207,6 +215,7 @@ for (const backend of BACKENDS) {
           team: team?.id ?? '',
           token: token.id,
           member: member.id,
+          webhook: webhook.id,
         }
         for (const kind of OWNED_KINDS) {
           expect(await views.owns(ws.id, kind, ids[kind]), kind).toBe(true)

@@ -9,6 +9,7 @@ import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 
 import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
+import { adminClient } from '../../sim/shared/admin.ts'
 import { startSandbox } from './console-sandbox.ts'
 import type { Sandbox } from './console-sandbox.ts'
 import { hrisSync, userEnv } from './run-cli.ts'
@@ -174,6 +175,71 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await page.getByText(/Sync selected: 3 records/).waitFor()
       await page.getByText(/Sync all by admin@example\.com/).waitFor()
       await shot('history')
+    })
+
+    it('rejects a held plan, shows and edits the schedule, resends an invitation, adds a webhook and a recipient', async () => {
+      onTestFailed(async () => {
+        await shot('ongoing-failed')
+        process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
+      })
+      if (!sandbox) throw new Error('no sandbox')
+      // a third of the company leaves in Personio: more leavers than the guard lets through
+      const sim = adminClient(sandbox.simUrl)
+      const employees = (await sim('GET', 'employees')) as { id: number; status: string }[]
+      const today = new Date().toISOString().slice(0, 10)
+      const active = employees.filter((e) => e.status === 'active')
+      for (const e of active.slice(0, Math.ceil(active.length / 3))) {
+        await sim('POST', `employees/${String(e.id)}/terminate`, { terminationDate: today })
+      }
+      await page.getByRole('link', { name: '4. Preview and sync' }).click()
+      await page.getByRole('button', { name: 'Preview again' }).click()
+      await page.getByText('This plan needs approval before everything is synced.').waitFor()
+      await page.getByRole('button', { name: 'Reject…' }).click()
+      await page.getByLabel('Why (optional)').fill('a third leaving at once is a mistake')
+      await shot('reject')
+      await page.getByRole('button', { name: 'Reject this plan' }).click()
+      await page.getByText(/This plan was rejected \(a third leaving at once/).waitFor()
+
+      await page.getByRole('link', { name: 'Schedule and health' }).click()
+      await page.getByText('Healthy').waitFor()
+      await page.getByLabel('Sync on a schedule').check()
+      await page.getByLabel(/^Incremental read/).fill('*/5 * * * *')
+      await page.getByRole('button', { name: 'Save the schedule' }).click()
+      await page.getByText('Schedule saved.').waitFor()
+      const next = page.getByText('Next incremental read').locator('xpath=following-sibling::dd')
+      await expect.poll(() => next.textContent()).not.toBe('—')
+      await shot('schedule')
+
+      await page.getByRole('link', { name: 'People', exact: true }).click()
+      await page.getByText(/^\d+ people$/).waitFor()
+      await page.getByRole('row').nth(1).getByRole('link').first().click()
+      await page.getByRole('heading', { name: 'Invitations' }).waitFor()
+      await page.getByRole('button', { name: 'Resend invitation' }).click()
+      await page.getByText(/A new invitation to .+@.+ is on its way\./).waitFor()
+      await page.getByText('Waiting to be sent').waitFor()
+      await shot('invitation')
+
+      await page.getByRole('link', { name: 'Settings' }).click()
+      await page.getByLabel('Endpoint URL').fill('https://hooks.example/hris-sync')
+      await page.getByLabel(/A person is updated/).uncheck()
+      await page.getByRole('button', { name: 'Add webhook' }).click()
+      const secret = page.locator('code.token')
+      await expect.poll(() => secret.last().textContent()).toMatch(/^whsec_/)
+      const shown = (await secret.last().textContent()) ?? ''
+      await shot('webhook')
+      await page.getByRole('button', { name: 'Deliveries' }).click()
+      await page.getByText('Nothing sent yet.').waitFor()
+      await page.getByLabel('Notify someone else too').fill('ops@example.com')
+      await page.getByRole('button', { name: 'Add', exact: true }).click()
+      await page.getByText('ops@example.com is notified too.').waitFor()
+      // shown once: a fresh page has the endpoint, never its secret
+      await page.reload()
+      await page
+        .getByRole('cell', { name: /person\.created, person\.left, run\.completed/ })
+        .waitFor()
+      expect(await page.content()).not.toContain(shown)
+      await page.getByRole('listitem').filter({ hasText: 'ops@example.com' }).waitFor()
+      await shot('settings-ongoing')
     })
 
     // a workspace of its own (the BambooHR simulator's people have the Personio one's emails)

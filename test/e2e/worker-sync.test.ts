@@ -1,16 +1,21 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
 import type { Person } from '../../src/core/model/person.ts'
 import { approvePlan } from '../../src/engine/approvals.ts'
+import { addWebhook } from '../../src/engine/jobs-access.ts'
 import { Engine } from '../../src/engine/engine.ts'
 import { Deliverer } from '../../src/jobs/deliverer.ts'
 import type { JobQueue, Logger, SyncJob } from '../../src/jobs/job-types.ts'
 import { Scheduler } from '../../src/jobs/scheduler.ts'
 import { smtpMailer } from '../../src/jobs/smtp-mailer.ts'
 import { SyncRunner } from '../../src/jobs/sync-runner.ts'
+import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
 import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
 import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
 import type { SqlStore } from '../../src/storage/sql-store.ts'
@@ -37,12 +42,39 @@ function manualQueue(): JobQueue & { jobs: SyncJob[] } {
   }
 }
 
+/** A webhook receiver on 127.0.0.1 that answers 200 and keeps every request. */
+async function startReceiver() {
+  const received: { headers: IncomingHttpHeaders; body: string }[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString('utf8')))
+    req.on('end', () => {
+      received.push({ headers: req.headers, body })
+      res.writeHead(200).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${String(port)}/hooks`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+      }),
+  }
+}
+
 for (const backend of BACKENDS) {
   describe(`a connection left alone, on ${backend}`, { timeout: 60_000 }, () => {
     let clock = new Date('2026-03-02T08:00:00.000Z')
     const now = () => new Date(clock)
     let sim: PersonioSim
     let smtp: Awaited<ReturnType<typeof startSmtpSink>>
+    let receiver: Awaited<ReturnType<typeof startReceiver>>
+    let webhookSecret: string
     let opened: Awaited<ReturnType<typeof openStore>>
     let store: SqlStore
     let engine: Engine
@@ -59,6 +91,7 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       sim = await startPersonioSim({ employees: 40, seed: 11, now, rateLimits: false })
       smtp = await startSmtpSink()
+      receiver = await startReceiver()
       opened = await openStore(backend)
       store = opened.store
       const vault = await loadVault({
@@ -87,7 +120,17 @@ for (const backend of BACKENDS) {
       })
       connectionId = connection.id
       await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })
-      await outbox.addRecipient(workspaceId, 'Admin@Acme.test')
+      // the workspace's admin is told, and whoever is added by hand; a member is not
+      const accounts = new SqlAccounts(store.db)
+      for (const [email, role] of [
+        ['boss@acme.test', 'admin'],
+        ['mia@acme.test', 'member'],
+      ] as const) {
+        const user = await accounts.createUser({ email, name: email, passwordHash: 'unused' })
+        await accounts.addMember(workspaceId, user.id, role)
+      }
+      await outbox.addRecipient(workspaceId, 'Ops@Acme.test')
+      webhookSecret = (await addWebhook({ outbox, vault }, workspaceId, receiver.url, ['*'])).secret
       scheduler = new Scheduler({ schedules, queue, now, logger: quiet })
       runner = new SyncRunner({
         engine,
@@ -104,13 +147,14 @@ for (const backend of BACKENDS) {
         mailer: mailer.current,
         now,
         logger: quiet,
-        webhookSecret: () => 'unused',
+        webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
       })
     }, 60_000)
     afterAll(async () => {
       mailer.current?.close()
       await sim.close()
       await smtp.close()
+      await receiver.close()
       await opened.close()
     })
 
@@ -122,7 +166,10 @@ for (const backend of BACKENDS) {
       for (const job of queue.jobs.splice(0)) {
         outcomes.push(await runner.run(job, { retryCount: 0, retryLimit: 0 }))
       }
-      while ((await deliverer.deliver()).messages > 0);
+      for (;;) {
+        const done = await deliverer.deliver()
+        if (done.messages + done.webhooks === 0) break
+      }
       return { ticked, outcomes }
     }
 
@@ -148,6 +195,16 @@ for (const backend of BACKENDS) {
         expect(p.fields['jobTitle'], `employee ${String(e.id)}`).toBe(e.position)
         expect(p.status, `employee ${String(e.id)}`).toBe(gone ? 'leaver' : 'active')
       }
+    }
+
+    /** What the webhook received, each checked against its signature. */
+    function hooked() {
+      return receiver.received.map(({ headers, body }) => {
+        const [, t = '', v1 = ''] =
+          /^t=(\d+),v1=([0-9a-f]+)$/.exec(String(headers['x-hris-sync-signature'])) ?? []
+        expect(v1).toBe(createHmac('sha256', webhookSecret).update(`${t}.${body}`).digest('hex'))
+        return JSON.parse(body) as { id: string; type: string; data: Record<string, unknown> }
+      })
     }
 
     const invitationsTo = (email: string) =>
@@ -196,6 +253,29 @@ for (const backend of BACKENDS) {
       expect(third.outcomes[0]).toMatchObject({ done: true, state: 'succeeded' })
       expect(smtp.mails.length).toBe(mails)
       await inStep()
+
+      // the webhook heard of every person created, the edit, the leaver and each run, signed
+      const events = hooked()
+      const ids = (type: string) =>
+        events
+          .filter((e) => e.type === type)
+          .map((e) => String(e.data['personId'] ?? e.data['runId']))
+          .sort()
+      const everyone = await people()
+      const idOf = (externalId: number | undefined) =>
+        everyone.find((p) => p.sourceKey?.externalId === String(externalId))?.id
+      expect(ids('person.created')).toEqual(everyone.map((p) => p.id).sort())
+      expect(ids('person.updated')).toContain(idOf(a?.id))
+      expect(ids('person.left')).toEqual([idOf(b?.id)])
+      const runs = await store.listRuns(workspaceId, connectionId, 10)
+      expect(runs).toHaveLength(3)
+      expect(ids('run.completed')).toEqual(runs.map((r) => r.id).sort())
+      expect(events.filter((e) => e.type === 'run.completed').map((e) => e.data['state'])).toEqual([
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ])
+      expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
     })
 
     it('reads everyone at night, once, in place of the incremental run due at the same time', async () => {
@@ -215,9 +295,12 @@ for (const backend of BACKENDS) {
       const refused = await passes(15)
       expect(refused.outcomes[0]).toMatchObject({ done: true, state: 'failed' })
       expect((await store.connection(workspaceId, connectionId))?.status).toBe('needs_reauth')
-      const told = smtp.mails.filter((m) => m.to.includes('admin@acme.test'))
-      expect(told.map((m) => m.subject)).toEqual([
-        'hris-sync: the credentials of "personio" were refused',
+      const told = smtp.mails.filter((m) => m.subject.startsWith('hris-sync:'))
+      expect(told.map((m) => [m.subject, [...m.to].sort()])).toEqual([
+        [
+          'hris-sync: the credentials of "personio" were refused',
+          ['boss@acme.test', 'ops@acme.test'],
+        ],
       ])
       const held = await passes(15)
       expect(held.ticked.held[0]?.why).toMatch(/credentials/)
@@ -244,7 +327,7 @@ for (const backend of BACKENDS) {
       const again = await passes(15)
       expect(again.outcomes[0]).toMatchObject({ done: true, state: 'awaiting_approval' })
       const asked = smtp.mails.filter((m) => m.subject.includes('needs approval'))
-      expect(asked).toHaveLength(1)
+      expect(asked.map((m) => [...m.to].sort())).toEqual([['boss@acme.test', 'ops@acme.test']])
       const run = await store.latestRun(connectionId)
       const applied = await approvePlan({ engine, store }, workspaceId, run?.planId ?? '', 'test')
       expect(applied.run.state).toBe('succeeded')
@@ -260,7 +343,10 @@ for (const backend of BACKENDS) {
       for (let i = 0; i < 3; i++) await passes(15)
       const health = await schedules.health(connectionId)
       expect(health).toMatchObject({ status: 'quarantined', consecutiveFailures: 3 })
-      expect(smtp.mails.filter((m) => m.subject.includes('quarantined'))).toHaveLength(1)
+      const quarantined = smtp.mails.filter((m) => m.subject.includes('quarantined'))
+      expect(quarantined.map((m) => [...m.to].sort())).toEqual([
+        ['boss@acme.test', 'ops@acme.test'],
+      ])
       const slowed = await passes(15)
       expect(slowed.ticked.held[0]?.why).toMatch(/quarantined/)
       await engine.configure(connection, { policy: { inviteNewPeople: true } }, { enabled: true })

@@ -10,10 +10,16 @@ import { fileConnector } from '../../src/connectors/file/file-connector.ts'
 import { readTable, writeTable } from '../../src/connectors/file/table-file.ts'
 import { personioConnector } from '../../src/connectors/personio/personio-connector.ts'
 import { Engine } from '../../src/engine/engine.ts'
+import type { JobsAccess } from '../../src/engine/jobs-access.ts'
 import { hashPassword } from '../../src/http/auth.ts'
 import { createApp } from '../../src/http/create-app.ts'
 import type { Logger } from '../../src/http/http-deps.ts'
+import { nextCronTime } from '../../src/jobs/cron-next.ts'
+import { openQueue } from '../../src/jobs/workers.ts'
+import { queueDb, queueSchema } from '../../src/storage/job-queue-db.ts'
 import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
+import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
+import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
 import { SqlViews } from '../../src/storage/sql-views.ts'
 import type { Workspace } from '../../src/storage/store.ts'
 import { loadVault } from '../../src/storage/vault.ts'
@@ -66,11 +72,26 @@ export async function apiHarness() {
   const accounts = new SqlAccounts(store.db)
   const views = new SqlViews(store.db)
   const logger = memoryLogger()
+  // the sync queue (pg-boss) opens only when a test queues something
+  let queue: ReturnType<typeof openQueue> | null = null
+  const jobs: JobsAccess = {
+    schedules: new SqlSchedules(store.db),
+    outbox: new SqlOutbox(store.db),
+    vault,
+    nextTime: nextCronTime,
+    async enqueue(job) {
+      queue ??= queueSchema(store.db).then((schema) =>
+        openQueue({ db: queueDb(store.db), schema, logger }),
+      )
+      return (await queue).send(job)
+    },
+  }
   const { app } = createApp({
     engine,
     store,
     accounts,
     views,
+    jobs,
     sources: Object.fromEntries(
       Object.entries(CONNECTORS).map(([id, c]) => [
         id,
@@ -104,6 +125,8 @@ export async function apiHarness() {
     store,
     accounts,
     views,
+    jobs,
+    engine,
     logger,
     uploadsDir,
     advance: (ms: number) => {
@@ -112,6 +135,7 @@ export async function apiHarness() {
     tenant,
     client: (options: { ip?: string } = {}) => client(app, options),
     close: async () => {
+      if (queue) await (await queue).close()
       await opened.close()
       await rm(uploadsDir, { recursive: true, force: true })
     },

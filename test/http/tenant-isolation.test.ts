@@ -34,7 +34,8 @@ beforeAll(async () => {
   const a = await h.tenant('alpha')
   const b = await h.tenant('bravo')
 
-  // workspace B with one of everything: a connection, a run, a plan, people, a team, a token, a member
+  // workspace B with one of everything: a connection, a run, a plan, people, a team, a token, a
+  // member, a webhook
   const bob = client(h.app)
   await bob.signIn(b.email, b.password)
   const at = (rest: string) => `${V1}/workspaces/${b.workspace.id}${rest}`
@@ -55,6 +56,7 @@ beforeAll(async () => {
     email: 'carol@example.com',
     password: 'carol has a long one',
   })
+  const webhook = await bob.post(at('/webhooks'), { url: 'https://bravo.example/hooks' })
   theirs = {
     workspaceId: b.workspace.id,
     connectionId,
@@ -64,6 +66,7 @@ beforeAll(async () => {
     teamId: bodyOf<{ teams: { team: { id: string } }[] }>(teams).teams[0]?.team.id ?? '',
     tokenId: bodyOf<{ apiToken: { id: string } }>(token).apiToken.id,
     userId: bodyOf<{ member: { id: string } }>(member).member.id,
+    webhookId: bodyOf<{ webhook: { id: string } }>(webhook).webhook.id,
   }
   for (const [name, id] of Object.entries(theirs)) expect(id, name).toMatch(/^[0-9a-f-]{36}$/)
 

@@ -5,6 +5,7 @@ import { http } from './0002-http.ts'
 import { jobs } from './0003-jobs.ts'
 import { workspaceIndexes } from './0004-workspace-indexes.ts'
 import { identifierCase } from './0005-identifier-case.ts'
+import { webhookAttempts } from './0006-webhook-attempts.ts'
 
 /** Every migration, in order; names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -13,4 +14,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-jobs': jobs,
   '0004-workspace-indexes': workspaceIndexes,
   '0005-identifier-case': identifierCase,
+  '0006-webhook-attempts': webhookAttempts,
 }
