@@ -561,7 +561,30 @@ describe('the document and the log', () => {
     expect(JSON.stringify(body)).not.toContain('#/$defs/')
     const docs = await h.app.request('/api/docs')
     expect(docs.status).toBe(200)
-    expect(await docs.text()).toContain('/api/openapi.json')
+    const csp = docs.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).toContain("connect-src 'self'")
+    expect(csp).toContain("default-src 'none'")
+    const html = await docs.text()
+    const sources = [...html.matchAll(/<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"/g)].map(
+      (m) => m[1] ?? '',
+    )
+    // every script and style from this server, and no inline script (the policy forbids it)
+    expect(sources.length).toBeGreaterThanOrEqual(3)
+    for (const source of sources) expect(source).toMatch(/^\/api\/docs\//)
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/)
+    for (const source of sources) {
+      const asset = await h.app.request(source)
+      expect(asset.status, source).toBe(200)
+      const type = asset.headers.get('content-type') ?? ''
+      expect(type).toMatch(source.endsWith('.css') ? /^text\/css/ : /^text\/javascript/)
+      expect((await asset.text()).length).toBeGreaterThan(100)
+    }
+    const init = await (await h.app.request(must(sources.at(-1)))).text()
+    expect(init).toContain('/api/openapi.json')
+    expect((await h.app.request(must(sources[0]).replace(/[^/]+$/, 'constructor'))).status).toBe(
+      404,
+    )
   })
 
   it('never logs a credential', () => {
