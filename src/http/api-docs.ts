@@ -69,7 +69,7 @@ export function apiDocs(app: Hono<AppEnv>): void {
   </body>
 </html>
 `
-  const cache = new Map<string, Promise<Uint8Array>>()
+  const cache = new Map<string, Promise<Uint8Array<ArrayBuffer>>>()
   const bytes = (name: string, file: string | null) => {
     let read = cache.get(name)
     if (read === undefined) {
