@@ -62,6 +62,20 @@ export interface SyncWaiting<S extends 'up_to_date' | 'awaiting_approval'> {
 }
 export type SyncResult = SyncApplied | SyncWaiting<'up_to_date'> | SyncWaiting<'awaiting_approval'>
 
+/** How to apply a stored plan. */
+export interface ApplyOptions {
+  /** `all` (default), or change ids: a few people as a test, with what they need. */
+  readonly selection?: 'all' | readonly string[]
+  /** A person approved the plan the guard holds. */
+  readonly approved?: boolean
+  readonly onProgress?: (p: Progress) => void
+  /**
+   * Once the approval is checked and the run is `applying`, before the first change is sent: a
+   * caller can answer with the run and let the apply go on.
+   */
+  readonly onStart?: (run: Run) => void
+}
+
 /** Told as a preview goes: `onRun` once its run exists (a caller can answer with its id). */
 export interface PreviewHooks {
   readonly onRun?: (run: Run) => void
@@ -420,11 +434,7 @@ export class Engine {
   async apply(
     workspaceId: string,
     planId: string,
-    options: {
-      selection?: 'all' | readonly string[]
-      approved?: boolean
-      onProgress?: (p: Progress) => void
-    } = {},
+    options: ApplyOptions = {},
   ): Promise<ApplyResult> {
     const { store } = this.#deps
     // an apply needs the changes that do something; a selection may name any change
@@ -442,11 +452,7 @@ export class Engine {
     runId: string,
     workspaceId: string,
     watermark: string | null,
-    options: {
-      selection?: 'all' | readonly string[]
-      approved?: boolean
-      onProgress?: (p: Progress) => void
-    },
+    options: ApplyOptions,
   ): Promise<ApplyResult> {
     const { store } = this.#deps
     const latest = await store.latestRun(plan.connectionId)
@@ -492,6 +498,7 @@ export class Engine {
         applied,
         onStart: async () => {
           run = await store.transitionRun(run.id, 'applying')
+          options.onStart?.(run)
         },
         onBatch: async (results, done, total) => {
           await store.recordResults(planId, run.id, results.map(toRecorded))

@@ -227,14 +227,6 @@ export interface RunView {
   applies: ApplyEntry[]
 }
 
-export interface ApplyResult {
-  run: Run
-  counts: Record<string, number>
-  /** Changes this apply made (the others were applied already). */
-  added: number
-  problems: ChangeResult[]
-}
-
 export interface RunResult extends ChangeResult {
   kind: string
   action: string

@@ -1,13 +1,14 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 import { ApiFailure, api, ws } from './api.ts'
 import type {
-  ApplyResult,
+  ApplyEntry,
   Change,
   ChangeResult,
   ConnectionView,
   Page,
   PlanHeader,
+  Progress,
   Run,
   RunView,
 } from './api-types.ts'
@@ -259,12 +260,17 @@ function PlanView(props: {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
   const [approved, setApproved] = useState(false)
   const [asking, setAsking] = useState<{ selection: 'all' | string[] } | null>(null)
-  const [applying, setApplying] = useState<{
-    busy: boolean
-    error: unknown
-    result: ApplyResult | null
-    selection: 'all' | number | null
-  }>({ busy: false, error: null, result: null, selection: null })
+  const [applying, setApplying] = useState<Applying>(IDLE)
+  // an apply goes on in the background: follow its run until it ends
+  const timer = useRef<number | undefined>(undefined)
+  const mounted = useRef(false)
+  useEffect(() => {
+    mounted.current = true
+    return () => {
+      mounted.current = false
+      window.clearTimeout(timer.current)
+    }
+  }, [])
   const info = header.data === null ? null : tabsOf(header.data)
   // until one is picked: the first tab with something in it
   const tab = picked ?? info?.tabs.find((t) => t.count > 0)?.key ?? 'create'
@@ -295,38 +301,66 @@ function PlanView(props: {
   const plan = header.data.plan
   const held = plan.approval.required
 
+  const finished = (view: RunView, selection: 'all' | number) => {
+    const last = view.applies.at(-1) ?? null
+    const failed = view.run.state === 'failed' && view.run.error !== null
+    setApplying({
+      ...IDLE,
+      error: failed ? new Error(view.run.error?.message ?? 'The sync failed.') : null,
+      result: last,
+      selection,
+    })
+    setSelected(new Set())
+    header.reload()
+    rows.reload()
+    props.onApplied(view.run)
+  }
+
+  const follow = (runId: string, selection: 'all' | number) => {
+    if (!mounted.current) return
+    api.get<RunView>(ws(workspace.id, `/runs/${runId}`)).then(
+      (view) => {
+        if (!mounted.current) return
+        if (view.run.state === 'applying' || view.progress !== null) {
+          setApplying((a) => ({ ...a, progress: view.progress }))
+          timer.current = window.setTimeout(() => {
+            follow(runId, selection)
+          }, 500)
+        } else {
+          finished(view, selection)
+        }
+      },
+      (error: unknown) => {
+        if (mounted.current) setApplying({ ...IDLE, error })
+      },
+    )
+  }
+
   const apply = (selection: 'all' | string[], password?: string): Promise<unknown> => {
-    setApplying({ busy: true, error: null, result: null, selection: null })
+    setApplying({ ...IDLE, busy: true })
+    const counted = selection === 'all' ? 'all' : selection.length
     return api
-      .post<ApplyResult>(`${base}/apply`, {
+      .post<{ run: Run }>(`${base}/apply`, {
         selection,
         approve: selection === 'all' ? approved : false,
         ...(password === undefined ? {} : { password }),
       })
       .then(
-        (result) => {
-          setApplying({
-            busy: false,
-            error: null,
-            result,
-            selection: selection === 'all' ? 'all' : selection.length,
-          })
+        (started) => {
           setAsking(null)
-          setSelected(new Set())
-          header.reload()
-          rows.reload()
-          props.onApplied(result.run)
+          setApplying({ ...IDLE, busy: true, selection: counted })
+          follow(started.run.id, counted)
           return null
         },
         (error: unknown) => {
           if (error instanceof ApiFailure && error.code === 'password_required') {
-            setApplying({ busy: false, error: null, result: null, selection: null })
+            setApplying(IDLE)
             // a wrong password in the dialog is said in the dialog
             if (password !== undefined) return error
             setAsking({ selection })
             return null
           }
-          setApplying({ busy: false, error, result: null, selection: null })
+          setApplying({ ...IDLE, error })
           setAsking(null)
           return null
         },
@@ -438,15 +472,18 @@ function PlanView(props: {
         >
           Sync all ({plural(info.remaining, 'change')})
         </button>
-        {applying.busy && <Loading label="Syncing…" />}
       </div>
-      <ErrorBox error={applying.error} title="Nothing was synced." />
+      {applying.busy && <ApplyProgress applying={applying} />}
+      <ErrorBox
+        error={applying.error}
+        title={applying.selection === null ? 'Nothing was synced.' : 'The sync failed.'}
+      />
       {applying.result !== null && (
         <Notice>
           {applying.selection === 'all'
             ? 'Synced the plan'
             : `Synced ${plural(Number(applying.selection), 'selected record')}`}
-          : {plural(applying.result.added, 'change')} applied
+          : {plural(applying.result.counts['applied'] ?? 0, 'change')} applied
           {(applying.result.counts['stale'] ?? 0) > 0 &&
             `, ${String(applying.result.counts['stale'])} stale (preview again)`}
           {(applying.result.counts['failed'] ?? 0) > 0 &&
@@ -528,6 +565,42 @@ function PlanView(props: {
         onSubmit={(password) =>
           asking === null ? Promise.resolve(null) : apply(asking.selection, password)
         }
+      />
+    </div>
+  )
+}
+
+interface Applying {
+  busy: boolean
+  error: unknown
+  /** The run's last apply, once it ended. */
+  result: ApplyEntry | null
+  /** What was sent: all, or how many selected. */
+  selection: 'all' | number | null
+  progress: Progress | null
+}
+
+const IDLE: Applying = { busy: false, error: null, result: null, selection: null, progress: null }
+
+/** How far an apply is: changes written of those to write, as the server last said. */
+function ApplyProgress(props: { applying: Applying }) {
+  const p = props.applying.progress
+  const total = p?.phase === 'applying' ? p.total : null
+  const what =
+    props.applying.selection === 'all' || props.applying.selection === null
+      ? 'Syncing the plan'
+      : `Syncing ${plural(props.applying.selection, 'selected record')}`
+  return (
+    <div className="progress-box" role="status">
+      <p>
+        {what}
+        {p !== null && total !== null
+          ? `: ${p.done.toLocaleString()} of ${plural(total, 'change')} written`
+          : '…'}
+      </p>
+      <progress
+        aria-label={what}
+        {...(p !== null && total !== null ? { max: total, value: p.done } : {})}
       />
     </div>
   )

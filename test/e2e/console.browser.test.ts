@@ -144,7 +144,12 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       expect(created).toBeGreaterThan(200)
 
       for (let i = 0; i < 3; i++) await boxes.nth(i).check()
+      // an apply answers at once (202) and the console follows its run to the end
+      const applyAnswer = () =>
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/apply'))
+      let answered = applyAnswer()
       await page.getByRole('button', { name: 'Sync selected (3)' }).click()
+      expect((await answered).status()).toBe(202)
       await page.getByText(/Synced 3 selected records/).waitFor()
       await shot('synced-selected')
 
@@ -156,7 +161,9 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await page.goBack()
       const syncAll = page.getByRole('button', { name: /^Sync all \(/ })
       await syncAll.waitFor()
+      answered = applyAnswer()
       await syncAll.click()
+      expect((await answered).status()).toBe(202)
       await page.getByText(/Synced the plan/).waitFor()
       await shot('synced-all')
 

@@ -4,8 +4,9 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
 import { recentlyConfirmed } from '../auth.ts'
+import type { PlanHeader, Run } from '../../storage/store.ts'
 import { audited } from '../http-deps.ts'
-import type { AppEnv, HttpDeps } from '../http-deps.ts'
+import type { Actor, AppEnv, HttpDeps } from '../http-deps.ts'
 import type { LiveRuns } from '../live-runs.ts'
 import { ERRORS, body, json } from '../responses.ts'
 import {
@@ -62,7 +63,7 @@ const ApplyEntry = z
 
 /** Plans (paged changes, apply) and runs (history, progress, per-change results). */
 export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveRuns) {
-  const { engine, store, views } = deps
+  const { store, views } = deps
   const now = deps.now ?? (() => new Date())
 
   app.openapi(
@@ -149,7 +150,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         tags: ['Previews'],
         summary: 'Apply a plan: all of it, or the changes selected',
         description:
-          'A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
+          'Starts the apply and answers at once (202) with its run, once the approval and the password are checked (what fails before anything is applied answers here: `approval_required`, `password_required`, `conflict`, `stale_plan`). A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
         request: {
           params: PlanParams,
           body: body(
@@ -163,19 +164,9 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
           ),
         },
         responses: {
-          200: json(
-            z.object({
-              run: RunSchema,
-              counts: z.record(z.string(), z.number()),
-              added: z.number().openapi({
-                description:
-                  'Changes this apply made: the others of `counts.applied` were in already.',
-              }),
-              problems: z.array(ResultSchema).openapi({
-                description: 'The first 100 results that were not applied.',
-              }),
-            }),
-            'Applied: a result per change.',
+          202: json(
+            z.object({ run: RunSchema }),
+            'Started: the run is `applying`. Follow it at GET …/runs/{runId} (progress while it applies here); once it is no longer `applying`, its last entry of `applies` says what this apply did, and …/runs/{runId}/results what each change came to.',
           ),
           400: ERRORS[400],
           401: ERRORS[401],
@@ -202,56 +193,13 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       }
       const header = await views.planHeader(workspaceId, planId)
       if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
-      const runId = header.runId
-      const result = await live
-        .track(
-          null,
-          engine.apply(workspaceId, planId, {
-            selection: input.selection,
-            approved: input.approve,
-            onProgress: (p) => {
-              live.update(runId, p)
-            },
-          }),
-        )
-        .finally(() => {
-          live.end(runId)
-        })
-      // what this apply added: an apply of all after a selection meets the selected ones again
-      const applied = Math.max(
-        0,
-        (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
-      )
-      await audited(
-        deps,
-        { workspaceId, actor },
-        {
-          action: 'plan.applied',
-          entityType: 'run',
-          entityId: result.run.id,
-          details: {
-            planId,
-            selection: input.selection === 'all' ? 'all' : input.selection.length,
-            approved: input.approve,
-            counts: { ...result.counts, applied },
-          },
-        },
-      )
-      const problems = result.results
-        .filter((r) => r.status !== 'applied')
-        .slice(0, 100)
-        .map((r) => ({
-          changeId: r.changeId,
-          status: r.status,
-          entityId: null,
-          message: r.status === 'failed' ? r.error.message : r.message,
-          errorCode: r.status === 'failed' ? r.error.code : null,
-          at: now().toISOString(),
-        }))
-      return c.json(
-        { run: result.run, counts: { ...result.counts }, added: applied, problems },
-        200,
-      )
+      const run = await startApply(deps, live, header, {
+        workspaceId,
+        selection: input.selection,
+        approved: input.approve,
+        actor,
+      })
+      return c.json({ run: { ...run } }, 202)
     },
   )
 
@@ -366,4 +314,80 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       return c.json({ total: page.total, items: [...page.items] }, 200)
     },
   )
+}
+
+/**
+ * Starts applying a plan and answers with its run once it is `applying` (the approval checked);
+ * the changes go on in the background, their progress kept for GET …/runs/{runId}, and the apply
+ * is written to the audit log when it ends. What fails before the first change is thrown here.
+ */
+async function startApply(
+  deps: HttpDeps,
+  live: LiveRuns,
+  header: PlanHeader,
+  input: { workspaceId: string; selection: 'all' | string[]; approved: boolean; actor: Actor },
+): Promise<Run> {
+  const { runId, connectionId } = header
+  const { workspaceId } = input
+  let started!: (run: Run) => void
+  const begun = new Promise<Run>((resolve) => {
+    started = resolve
+  })
+  const work = live.track(
+    connectionId,
+    deps.engine
+      .apply(workspaceId, header.id, {
+        selection: input.selection,
+        approved: input.approved,
+        onStart: (run) => {
+          live.update(runId, { phase: 'applying', done: 0, total: null })
+          started(run)
+        },
+        onProgress: (p) => {
+          live.update(runId, p)
+        },
+      })
+      .then(async (result) => {
+        // what this apply added: an apply of all after a selection meets the selected ones again
+        const added = Math.max(
+          0,
+          (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
+        )
+        await audited(
+          deps,
+          { workspaceId, actor: input.actor },
+          {
+            action: 'plan.applied',
+            entityType: 'run',
+            entityId: runId,
+            details: {
+              planId: header.id,
+              selection: input.selection === 'all' ? 'all' : input.selection.length,
+              approved: input.approved,
+              counts: { ...result.counts, applied: added },
+            },
+          },
+        )
+        return result
+      }),
+  )
+  const first = await Promise.race([
+    begun.then((run) => ({ run })),
+    work.then(
+      (r) => ({ run: r.run }),
+      (error: unknown) => ({ error }),
+    ),
+  ])
+  void work
+    .catch((error: unknown) => {
+      deps.logger.warn(
+        { run: runId, code: error instanceof SyncError ? error.code : 'internal' },
+        'apply failed',
+      )
+    })
+    .finally(() => {
+      live.end(runId)
+    })
+  if ('error' in first) throw first.error
+  return first.run
 }
