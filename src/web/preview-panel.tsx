@@ -290,6 +290,50 @@ function PlanView(props: {
     [base, tab, offset, chosen?.count, header.data],
   )
 
+  const finished = (view: RunView, seq: number) => {
+    const mine = view.applies.find((a) => a.seq === seq) ?? view.applies.at(-1) ?? null
+    // a change that failed is counted in the result; an apply that broke off is an error
+    const broke = mine?.state === 'failed' && mine.error?.code !== 'changes_failed'
+    setApplying({
+      ...IDLE,
+      error: broke ? new Error(mine.error?.message ?? 'The sync failed.') : null,
+      result: mine,
+      selection: mine?.selection ?? null,
+    })
+    setSelected(new Set())
+    header.reload()
+    rows.reload()
+    props.onApplied(view.run)
+  }
+
+  const follow = (runId: string, seq: number) => {
+    if (!mounted.current) return
+    api.get<RunView>(ws(workspace.id, `/runs/${runId}`)).then(
+      (view) => {
+        if (!mounted.current) return
+        if (view.run.state === 'applying' || view.progress !== null) {
+          setApplying((a) => ({ ...a, progress: view.progress }))
+          timer.current = window.setTimeout(() => {
+            follow(runId, seq)
+          }, 500)
+        } else {
+          finished(view, seq)
+        }
+      },
+      (error: unknown) => {
+        if (mounted.current) setApplying({ ...IDLE, error })
+      },
+    )
+  }
+
+  // opened while an apply goes on (a reload, another tab): follow it too
+  useEffect(() => {
+    const current = props.applies.at(-1)
+    if (props.run.state !== 'applying' || current?.state !== 'applying') return
+    setApplying({ ...IDLE, busy: true, selection: current.selection })
+    follow(props.run.id, current.seq)
+  }, [props.run.id])
+
   if (header.data === null) {
     return header.error !== null ? (
       <ErrorBox error={header.error} />
@@ -301,46 +345,11 @@ function PlanView(props: {
   const plan = header.data.plan
   const held = plan.approval.required
 
-  const finished = (view: RunView, selection: 'all' | number) => {
-    const last = view.applies.at(-1) ?? null
-    const failed = view.run.state === 'failed' && view.run.error !== null
-    setApplying({
-      ...IDLE,
-      error: failed ? new Error(view.run.error?.message ?? 'The sync failed.') : null,
-      result: last,
-      selection,
-    })
-    setSelected(new Set())
-    header.reload()
-    rows.reload()
-    props.onApplied(view.run)
-  }
-
-  const follow = (runId: string, selection: 'all' | number) => {
-    if (!mounted.current) return
-    api.get<RunView>(ws(workspace.id, `/runs/${runId}`)).then(
-      (view) => {
-        if (!mounted.current) return
-        if (view.run.state === 'applying' || view.progress !== null) {
-          setApplying((a) => ({ ...a, progress: view.progress }))
-          timer.current = window.setTimeout(() => {
-            follow(runId, selection)
-          }, 500)
-        } else {
-          finished(view, selection)
-        }
-      },
-      (error: unknown) => {
-        if (mounted.current) setApplying({ ...IDLE, error })
-      },
-    )
-  }
-
   const apply = (selection: 'all' | string[], password?: string): Promise<unknown> => {
     setApplying({ ...IDLE, busy: true })
     const counted = selection === 'all' ? 'all' : selection.length
     return api
-      .post<{ run: Run }>(`${base}/apply`, {
+      .post<{ run: Run; apply: ApplyEntry }>(`${base}/apply`, {
         selection,
         approve: selection === 'all' ? approved : false,
         ...(password === undefined ? {} : { password }),
@@ -349,7 +358,7 @@ function PlanView(props: {
         (started) => {
           setAsking(null)
           setApplying({ ...IDLE, busy: true, selection: counted })
-          follow(started.run.id, counted)
+          follow(started.run.id, started.apply.seq)
           return null
         },
         (error: unknown) => {
@@ -434,7 +443,7 @@ function PlanView(props: {
           {props.applies
             .map(
               (a) =>
-                `${a.selection === 'all' ? 'all' : plural(a.selection, 'selected record')} (${String(a.counts['applied'] ?? 0)} changes) at ${formatTime(a.at)}`,
+                `${a.selection === 'all' ? 'all' : plural(a.selection, 'selected record')} (${plural(a.counts?.['applied'] ?? 0, 'change')}) at ${formatTime(a.startedAt)}`,
             )
             .join('; ')}
         </p>
@@ -483,11 +492,11 @@ function PlanView(props: {
           {applying.selection === 'all'
             ? 'Synced the plan'
             : `Synced ${plural(Number(applying.selection), 'selected record')}`}
-          : {plural(applying.result.counts['applied'] ?? 0, 'change')} applied
-          {(applying.result.counts['stale'] ?? 0) > 0 &&
-            `, ${String(applying.result.counts['stale'])} stale (preview again)`}
-          {(applying.result.counts['failed'] ?? 0) > 0 &&
-            `, ${String(applying.result.counts['failed'])} failed`}
+          : {plural(applying.result.counts?.['applied'] ?? 0, 'change')} applied
+          {(applying.result.counts?.['stale'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts?.['stale'])} stale (preview again)`}
+          {(applying.result.counts?.['failed'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts?.['failed'])} failed`}
           . <Link to="/people">See them in People</Link>
         </Notice>
       )}

@@ -17,6 +17,18 @@ const CHROMIUM = process.env['HRIS_SYNC_CHROMIUM'] ?? '/usr/bin/chromium'
 /** Where the screenshots of each step go (.ci/run keeps them). */
 const SHOTS = path.join(ROOT, '.test-report', 'screenshots')
 const EMAIL = 'admin@example.com'
+
+/** "… 1,234 changes applied" → 1234. */
+const changesIn = (text: string | null) =>
+  Number((/([\d,]+) changes? applied/.exec(text ?? '')?.[1] ?? 'NaN').replaceAll(',', ''))
+
+/** A name whatever its format: "Krämer, Dörte" and "Dörte Krämer" are one person. */
+const nameKey = (name: string) =>
+  name
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .sort()
+    .join(' ')
 const PASSWORD = 'correct horse battery staple'
 
 // the console as a newcomer uses it, on npm start's sandbox: sign in, connect to the Personio
@@ -143,19 +155,33 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       const created = Number(/\((\d+)\)/.exec((await createTab.textContent()) ?? '')?.[1])
       expect(created).toBeGreaterThan(200)
 
-      for (let i = 0; i < 3; i++) await boxes.nth(i).check()
+      const picked: string[] = []
+      for (let i = 0; i < 3; i++) {
+        await boxes.nth(i).check()
+        picked.push(((await boxes.nth(i).getAttribute('aria-label')) ?? '').replace(/^Select /, ''))
+      }
       // an apply answers at once (202) and the console follows its run to the end
       const applyAnswer = () =>
         page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/apply'))
       let answered = applyAnswer()
       await page.getByRole('button', { name: 'Sync selected (3)' }).click()
       expect((await answered).status()).toBe(202)
-      await page.getByText(/Synced 3 selected records/).waitFor()
+      const selectedNotice = page.getByText(/Synced 3 selected records: \d+ changes? applied/)
+      await selectedNotice.waitFor()
+      const selectedCount = changesIn(await selectedNotice.textContent())
+      // the three people, their team and memberships at least
+      expect(selectedCount).toBeGreaterThanOrEqual(3)
       await shot('synced-selected')
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
       await page.getByText('3 people', { exact: true }).waitFor()
       await expect.poll(() => page.getByRole('row').count()).toBe(4)
+      // exactly the three selected, whatever the name format shows them as
+      const names = await page
+        .getByRole('row')
+        .locator('td:first-child, th:first-child')
+        .allTextContents()
+      expect(names.slice(1).map(nameKey).sort()).toEqual(picked.map(nameKey).sort())
       await shot('people-three')
 
       await page.goBack()
@@ -164,7 +190,9 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       answered = applyAnswer()
       await syncAll.click()
       expect((await answered).status()).toBe(202)
-      await page.getByText(/Synced the plan/).waitFor()
+      const allNotice = page.getByText(/Synced the plan: \d+ changes? applied/)
+      await allNotice.waitFor()
+      const allCount = changesIn(await allNotice.textContent())
       await shot('synced-all')
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
@@ -177,9 +205,30 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
 
       await page.goBack()
       await page.getByRole('link', { name: 'History' }).click()
-      await page.getByText(/Sync selected: 3 records/).waitFor()
-      await page.getByText(/Sync all by admin@example\.com/).waitFor()
+      // each sync is an entry of its own, with its own counts, beside the preview it applied
+      const selectedRow = page.getByRole('row', { name: /Sync selected: 3 records/ })
+      const allRow = page.getByRole('row', { name: /Sync all/ })
+      await selectedRow.waitFor()
+      expect(await selectedRow.textContent()).toContain(`${String(selectedCount)} changes applied`)
+      expect(await selectedRow.textContent()).toContain(EMAIL)
+      expect(await allRow.textContent()).toContain(
+        `${allCount.toLocaleString('en-US')} changes applied`,
+      )
+      expect(await page.getByRole('row', { name: /Preview/ }).count()).toBe(1)
       await shot('history')
+
+      // the selected sync's own results: the three people among them
+      await selectedRow.getByRole('link').click()
+      await page.getByRole('heading', { name: /^Sync selected: 3 records/ }).waitFor()
+      const results = page.getByRole('table', { name: 'Results' }).getByRole('row')
+      // its own results only: as many applied as the sync said (a skipped manager link beside)
+      await expect
+        .poll(() => results.filter({ has: page.getByText('applied', { exact: true }) }).count())
+        .toBe(selectedCount)
+      for (const name of picked) {
+        await results.getByRole('rowheader', { name, exact: true }).first().waitFor()
+      }
+      await shot('history-selected-sync')
     })
 
     it('tells the hris-sync command that the server has the data folder', async () => {

@@ -215,7 +215,10 @@ export interface RunView {
   run: { id: string; state: string; planId: string | null; counts: Record<string, number> | null }
   progress: { phase: string; done: number; total: number | null } | null
   applies: {
+    seq: number
+    state: string
     selection: 'all' | number
+    actor: string | null
     counts: Record<string, number>
     [key: string]: unknown
   }[]

@@ -364,6 +364,20 @@ describe('the flow: connect, configure, preview, apply, read', () => {
     expect((selected.counts['applied'] ?? 0) + (all.counts['applied'] ?? 0)).toBe(
       done.run.counts?.['applied'],
     )
+    expect(done.applies).toMatchObject([
+      { seq: 1, state: 'succeeded', actor: acme.email, approved: false },
+      { seq: 2, state: 'succeeded', actor: acme.email },
+    ])
+    // each apply has its own results: the selection's are not the rest's
+    const ofApply = async (seq: number) =>
+      bodyOf<Page<{ changeId: string; apply: number }>>(
+        await c.get(at(acme.workspace, `/runs/${runId}/results?apply=${String(seq)}&limit=500`)),
+      )
+    const [one, two] = [await ofApply(1), await ofApply(2)]
+    expect(one.total).toBe(selected.counts['applied'])
+    expect(two.total).toBe(all.counts['applied'])
+    expect(one.items.map((r) => r.changeId)).toEqual(expect.arrayContaining(ids))
+    expect(two.items.filter((r) => ids.includes(r.changeId))).toEqual([])
     const results = await c.get(at(acme.workspace, `/runs/${runId}/results?status=applied&limit=3`))
     expect(bodyOf<Page<{ status: string }>>(results).total).toBe(done.run.counts?.['applied'])
     expect(bodyOf<Page<{ status: string }>>(results).items[0]).toMatchObject({

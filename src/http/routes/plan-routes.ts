@@ -4,8 +4,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
 import { recentlyConfirmed } from '../auth.ts'
-import type { PlanHeader, Run } from '../../storage/store.ts'
-import { audited } from '../http-deps.ts'
+import type { ApplyRecord, PlanHeader, Run } from '../../storage/store.ts'
+import { actorName, audited } from '../http-deps.ts'
 import type { Actor, AppEnv, HttpDeps } from '../http-deps.ts'
 import type { LiveRuns } from '../live-runs.ts'
 import { ERRORS, body, json } from '../responses.ts'
@@ -51,14 +51,24 @@ const PlanHeaderSchema = z
 
 const ApplyEntry = z
   .object({
-    at: z.string(),
-    actor: z.string(),
+    seq: z
+      .number()
+      .openapi({ description: 'Its number in the run: 1, 2… (0: before applies were kept).' }),
+    state: z.enum(['applying', 'succeeded', 'failed']),
     selection: z.union([z.literal('all'), z.number()]),
-    counts: z.record(z.string(), z.number()),
+    approved: z.boolean(),
+    actor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who applied it; null: the command or a schedule.' }),
+    counts: z.record(z.string(), z.number()).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
   })
   .openapi('Apply', {
     description:
-      'One apply of the run’s plan: all, or a selection of n changes; `counts.applied` is what this apply added.',
+      'One apply of the run’s plan ("Sync selected", "Sync all"): what was selected, who applied it, and what its own changes came to (`counts`; a change an earlier apply made is not counted again). Its results are at …/runs/{runId}/results?apply={seq}.',
   })
 
 /** Plans (paged changes, apply) and runs (history, progress, per-change results). */
@@ -165,8 +175,8 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         },
         responses: {
           202: json(
-            z.object({ run: RunSchema }),
-            'Started: the run is `applying`. Follow it at GET …/runs/{runId} (progress while it applies here); once it is no longer `applying`, its last entry of `applies` says what this apply did, and …/runs/{runId}/results what each change came to.',
+            z.object({ run: RunSchema, apply: ApplyEntry }),
+            'Started: the run is `applying`, and `apply` is this apply (the last of the run’s `applies`). Follow it at GET …/runs/{runId} (progress while it applies here); once the run is no longer `applying`, that entry says what this apply did, and …/runs/{runId}/results?apply={seq} what each of its changes came to.',
           ),
           400: ERRORS[400],
           401: ERRORS[401],
@@ -193,13 +203,13 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       }
       const header = await views.planHeader(workspaceId, planId)
       if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
-      const run = await startApply(deps, live, header, {
+      const started = await startApply(deps, live, header, {
         workspaceId,
         selection: input.selection,
         approved: input.approve,
         actor,
       })
-      return c.json({ run: { ...run } }, 202)
+      return c.json({ run: { ...started.run }, apply: applyEntry(started.apply) }, 202)
     },
   )
 
@@ -260,15 +270,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       const { workspaceId, runId } = c.req.valid('param')
       const run = await store.run(workspaceId, runId)
       if (!run) throw new SyncError('not_found', `run ${runId} not found`)
-      const audit = await views.auditOf(workspaceId, 'run', [runId])
-      const applies = audit
-        .filter((a) => a.action === 'plan.applied')
-        .map((a) => ({
-          at: a.at,
-          actor: a.actor,
-          selection: (a.details['selection'] as 'all' | number | undefined) ?? 'all',
-          counts: (a.details['counts'] as Record<string, number> | undefined) ?? {},
-        }))
+      const applies = (await store.applies(workspaceId, runId)).map(applyEntry)
       return c.json({ run, progress: live.progress(runId), applies }, 200)
     },
   )
@@ -281,13 +283,23 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         path: '/api/v1/workspaces/{workspaceId}/runs/{runId}/results',
         tags: ['Runs'],
         summary: 'What each change of a run came to, paged',
-        request: { params: RunParams, query: z.object({ status: List, ...Paging }) },
+        description:
+          'With `apply`, what the changes of that apply of the run came to; without, each change’s latest result.',
+        request: {
+          params: RunParams,
+          query: z.object({
+            status: List,
+            apply: z.coerce.number().int().min(0).max(1_000_000).optional(),
+            ...Paging,
+          }),
+        },
         responses: {
           200: json(
             z.object({
               total: z.number(),
               items: z.array(
                 ResultSchema.extend({
+                  apply: z.number(),
                   kind: z.string(),
                   action: z.string(),
                   reason: z.string(),
@@ -308,6 +320,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       const q = c.req.valid('query')
       const page = await views.runResults(workspaceId, runId, {
         ...(q.status ? { statuses: q.status } : {}),
+        ...(q.apply === undefined ? {} : { apply: q.apply }),
         offset: q.offset,
         limit: q.limit,
       })
@@ -326,11 +339,11 @@ async function startApply(
   live: LiveRuns,
   header: PlanHeader,
   input: { workspaceId: string; selection: 'all' | string[]; approved: boolean; actor: Actor },
-): Promise<Run> {
+): Promise<{ run: Run; apply: ApplyRecord }> {
   const { runId, connectionId } = header
   const { workspaceId } = input
-  let started!: (run: Run) => void
-  const begun = new Promise<Run>((resolve) => {
+  let started!: (value: { run: Run; apply: ApplyRecord }) => void
+  const begun = new Promise<{ run: Run; apply: ApplyRecord }>((resolve) => {
     started = resolve
   })
   const work = live.track(
@@ -339,20 +352,16 @@ async function startApply(
       .apply(workspaceId, header.id, {
         selection: input.selection,
         approved: input.approved,
-        onStart: (run) => {
+        by: actorName(input.actor),
+        onStart: (run, apply) => {
           live.update(runId, { phase: 'applying', done: 0, total: null })
-          started(run)
+          started({ run, apply })
         },
         onProgress: (p) => {
           live.update(runId, p)
         },
       })
       .then(async (result) => {
-        // what this apply added: an apply of all after a selection meets the selected ones again
-        const added = Math.max(
-          0,
-          (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
-        )
         await audited(
           deps,
           { workspaceId, actor: input.actor },
@@ -362,19 +371,21 @@ async function startApply(
             entityId: runId,
             details: {
               planId: header.id,
+              apply: result.apply?.seq ?? null,
               selection: input.selection === 'all' ? 'all' : input.selection.length,
               approved: input.approved,
-              counts: { ...result.counts, applied: added },
+              counts: { ...result.apply?.counts },
             },
           },
         )
         return result
       }),
   )
+  // the apply starts before it ends: an answer without an error is the start
   const first = await Promise.race([
-    begun.then((run) => ({ run })),
+    begun,
     work.then(
-      (r) => ({ run: r.run }),
+      () => begun,
       (error: unknown) => ({ error }),
     ),
   ])
@@ -389,5 +400,17 @@ async function startApply(
       live.end(runId)
     })
   if ('error' in first) throw first.error
-  return first.run
+  return first
 }
+
+const applyEntry = (a: ApplyRecord) => ({
+  seq: a.seq,
+  state: a.state,
+  selection: a.selection ?? ('all' as const),
+  approved: a.approved,
+  actor: a.actor,
+  counts: a.counts === null ? null : { ...a.counts },
+  error: a.error,
+  startedAt: a.startedAt,
+  finishedAt: a.finishedAt,
+})

@@ -4,6 +4,7 @@ import { initial } from './0001-initial.ts'
 import { http } from './0002-http.ts'
 import { jobs } from './0003-jobs.ts'
 import { workspaceIndexes } from './0004-workspace-indexes.ts'
+import { applies } from './0005-applies.ts'
 
 /** Every migration, in order; names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -11,4 +12,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-http': http,
   '0003-jobs': jobs,
   '0004-workspace-indexes': workspaceIndexes,
+  '0005-applies': applies,
 }
