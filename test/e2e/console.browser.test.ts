@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await rm(dir, { recursive: true, force: true })
     }, 30_000)
 
-    it('runs the whole flow: connect, map, preview, sync selected, sync all, history', async () => {
+    it('runs the whole flow: connect, map, preview, sync selected, sync all, history, a held plan', async () => {
       onTestFailed(async () => {
         await shot('failed')
         process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
@@ -229,6 +229,33 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
         await results.getByRole('rowheader', { name, exact: true }).first().waitFor()
       }
       await shot('history-selected-sync')
+
+      // a quarter of the company leaves at once: the next plan waits for an approval, and says why
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+      for (let id = 1; id <= 70; id++) {
+        const left = await fetch(`${simUrl}/_admin/employees/${String(id)}/terminate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ terminationDate: yesterday }),
+        })
+        expect(left.status).toBe(200)
+      }
+      await page.getByRole('link', { name: '4. Preview and sync' }).click()
+      await page.getByRole('button', { name: 'Preview again' }).click()
+      const why = page.getByRole('alert').filter({ hasText: 'This plan needs approval' })
+      await why.waitFor()
+      expect(await why.textContent()).toMatch(
+        /\d+ of \d+ active people \([\d.]+%\) would become leavers, more than the threshold of 20%/,
+      )
+      const held = page.getByRole('button', { name: /^Sync all \(/ })
+      expect(await held.isDisabled()).toBe(true)
+      await shot('approval')
+      await page.getByLabel('I have read why and approve this plan').check()
+      answered = applyAnswer()
+      await held.click()
+      expect((await answered).status()).toBe(202)
+      await page.getByText(/Synced the plan: \d+ changes? applied/).waitFor()
+      await shot('approved')
     })
 
     it('tells the hris-sync command that the server has the data folder', async () => {
