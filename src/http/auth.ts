@@ -4,9 +4,9 @@ import { hash, verify } from '@node-rs/argon2'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 
-import type { SessionRecord, User } from '../storage/store.ts'
+import type { MemberRole, SessionRecord, User } from '../storage/store.ts'
 import { ApiError } from './api-error.ts'
-import type { AppEnv, HttpDeps } from './http-deps.ts'
+import type { Actor, AppEnv, HttpDeps } from './http-deps.ts'
 
 /** A session ends after 12 hours without a request, and 7 days after sign-in in any case. */
 export const SESSION_IDLE_MS = 12 * 3600_000
@@ -192,6 +192,23 @@ export async function endSession(c: Context, deps: HttpDeps, session: SessionRec
 export function newApiToken(): { token: string; hash: string; prefix: string } {
   const token = `${TOKEN_PREFIX}${randomToken()}`
   return { token, hash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) }
+}
+
+/**
+ * Approving a plan the guard holds is a person's decision: a signed-in admin of the workspace
+ * (who, like anyone applying, gave their password in the last 5 minutes). An API token never
+ * approves: a script that could would make the guard a formality.
+ */
+export function requireApprover(actor: Actor, role: MemberRole): void {
+  if (actor.kind === 'token') {
+    throw new ApiError(
+      'forbidden',
+      'an API token cannot approve a plan: a signed-in admin approves it in the console, with their password',
+    )
+  }
+  if (role !== 'admin') {
+    throw new ApiError('forbidden', 'only an admin of this workspace can approve a plan')
+  }
 }
 
 /** Whether the session gave the password recently enough to apply a plan. */

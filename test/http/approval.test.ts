@@ -102,6 +102,37 @@ describe('a plan the guard holds', () => {
       applies: [],
     })
 
+    // a script never approves: an API token is refused, whatever it sends
+    const made = await admin.post(at('/tokens'), { name: 'ci' })
+    const bot = client(h.app)
+    bot.useToken(bodyOf<{ token: string }>(made).token)
+    const byToken = await bot.post(at(`/plans/${held.planId}/apply`), {
+      selection: 'all',
+      approve: true,
+    })
+    expectError(byToken, 403, 'forbidden')
+    expect(bodyOf<ErrorBody>(byToken).error.message).toMatch(/an API token cannot approve a plan/)
+    // nor does a member who is not an admin, password or not
+    await admin.post(at('/members'), { email: 'mia@example.com', password: 'mia has a long one' })
+    const member = client(h.app)
+    await member.signIn('mia@example.com', 'mia has a long one')
+    const byMember = await member.post(at(`/plans/${held.planId}/apply`), {
+      selection: 'all',
+      approve: true,
+      password: 'mia has a long one',
+    })
+    expectError(byMember, 403, 'forbidden')
+    expect(bodyOf<ErrorBody>(byMember).error.message).toMatch(/only an admin/)
+    // the token still applies what needs no approval: nothing held is in a selection without leavers
+    expectError(
+      await bot.post(at(`/plans/${held.planId}/apply`), { selection: 'all' }),
+      409,
+      'approval_required',
+    )
+    expect(
+      bodyOf<{ run: { state: string } }>(await admin.get(at(`/runs/${held.runId}`))).run.state,
+    ).toBe('awaiting_approval')
+
     // approving is applying: the password again, once it is older than 5 minutes
     h.advance(6 * 60_000)
     const unconfirmed = await admin.post(at(`/plans/${held.planId}/apply`), {

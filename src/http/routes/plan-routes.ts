@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
-import { recentlyConfirmed } from '../auth.ts'
+import { recentlyConfirmed, requireApprover } from '../auth.ts'
 import type { ApplyRecord, PlanHeader, Run } from '../../storage/store.ts'
 import { actorName, audited } from '../http-deps.ts'
 import type { Actor, AppEnv, HttpDeps } from '../http-deps.ts'
@@ -160,7 +160,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         tags: ['Previews'],
         summary: 'Apply a plan: all of it, or the changes selected',
         description:
-          'Starts the apply and answers at once (202) with its run, once the approval and the password are checked (what fails before anything is applied answers here: `approval_required`, `password_required`, `conflict`, `stale_plan`). A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
+          'Starts the apply and answers at once (202) with its run, once the approval and the password are checked (what fails before anything is applied answers here: `approval_required`, `password_required`, `conflict`, `stale_plan`). A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver), else 409 `approval_required` with the guard’s findings as issues; only a signed-in admin who gave their password in the last 5 minutes may approve (an API token, or a member, gets 403 `forbidden`). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
         request: {
           params: PlanParams,
           body: body(
@@ -201,6 +201,8 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
           )
         }
       }
+      // the password rule above holds for approving too
+      if (input.approve) requireApprover(actor, c.get('role'))
       const header = await views.planHeader(workspaceId, planId)
       if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
       const started = await startApply(deps, live, header, {
