@@ -16,6 +16,11 @@ export const CONFIRM_MS = 5 * 60_000
 /** Failed sign-ins of one account from one address, counted over a sliding window. */
 export const LOGIN_WINDOW_MS = 15 * 60_000
 export const LOGIN_MAX_FAILURES = 5
+/**
+ * Failed sign-ins from one address, whatever the accounts, in the same window: one address
+ * cannot try many emails (each costs the server an argon2 hash) nor guess across accounts.
+ */
+export const LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 
 export const TOKEN_PREFIX = 'hst_'
 
@@ -121,25 +126,27 @@ export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Sign-in limits: after `LOGIN_MAX_FAILURES` failures of one account from one address in
- * `LOGIN_WINDOW_MS`, that pair is refused until the oldest failure leaves the window.
+ * Sign-in limits: after `max` failures under `key` in `LOGIN_WINDOW_MS`, it is refused until the
+ * oldest failure leaves the window.
  */
-async function limited(deps: HttpDeps, key: string, at: Date) {
+async function limited(deps: HttpDeps, key: string, at: Date, max: number, who: string) {
   const since = new Date(at.getTime() - LOGIN_WINDOW_MS).toISOString()
   const { count, oldest } = await deps.accounts.loginFailures(key, since)
-  if (count < LOGIN_MAX_FAILURES || oldest === null) return
+  if (count < max || oldest === null) return
   const wait = Math.max(1, Math.ceil((Date.parse(oldest) + LOGIN_WINDOW_MS - at.getTime()) / 1000))
   throw new ApiError(
     'too_many_attempts',
-    `too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`,
+    `too many wrong passwords${who}: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`,
     { retryAfter: wait },
   )
 }
 
 /**
- * Checks a password under the limits, counting a failure. The key is the account and the
- * address: someone guessing one account from one place is stopped without locking its owner out
- * everywhere else.
+ * Checks a password under the limits, counting a failure, before any hash is computed. Two
+ * limits: the account and the address (someone guessing one account from one place is stopped
+ * without locking its owner out everywhere else), and the address alone (one place trying many
+ * accounts). A success clears the first only: signing in to an account of one's own does not
+ * buy more guesses at others. An address the transport cannot tell has the first limit only.
  */
 export async function verifyUnderLimit(
   c: Context,
@@ -149,11 +156,20 @@ export async function verifyUnderLimit(
   password: string,
 ): Promise<boolean> {
   const at = (deps.now ?? (() => new Date()))()
-  const key = `${what}|${clientIp(c, deps) ?? 'unknown'}`
-  await limited(deps, key, at)
+  const ip = clientIp(c, deps)
+  const key = `${what}|${ip ?? 'unknown'}`
+  const address = ip === null ? null : `address|${ip}`
+  if (address !== null) {
+    await limited(deps, address, at, LOGIN_MAX_FAILURES_PER_ADDRESS, ' from this address')
+  }
+  await limited(deps, key, at, LOGIN_MAX_FAILURES, '')
   const ok = await checkPassword(stored, password)
-  if (ok) await deps.accounts.clearLoginFailures(key)
-  else await deps.accounts.recordLoginFailure(key, at.toISOString())
+  if (ok) {
+    await deps.accounts.clearLoginFailures(key)
+  } else {
+    await deps.accounts.recordLoginFailure(key, at.toISOString())
+    if (address !== null) await deps.accounts.recordLoginFailure(address, at.toISOString())
+  }
   return ok
 }
 

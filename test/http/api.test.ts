@@ -167,6 +167,35 @@ describe('sign-in and sessions', () => {
     await from.signIn(victim.email, victim.password)
   })
 
+  it('limits wrong passwords per address, whatever the emails', async () => {
+    const owner = await h.tenant('sprayed')
+    const from = client(h.app, { ip: '10.0.0.9' })
+    // one address trying many accounts: each try would cost an argon2 hash
+    for (let i = 0; i < 20; i++) {
+      const answer = await from.post(`${V1}/auth/login`, {
+        email: `nobody-${String(i)}@example.com`,
+        password: 'guess',
+      })
+      expect(answer.status, answer.text).toBe(401)
+    }
+    const blocked = await from.post(`${V1}/auth/login`, {
+      email: owner.email,
+      password: owner.password,
+    })
+    expectError(blocked, 429, 'too_many_attempts')
+    expect(bodyOf<ErrorBody>(blocked).error.message).toContain('from this address')
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    // another address is not held, and a success there does not free this one
+    await client(h.app, { ip: '10.0.0.10' }).signIn(owner.email, owner.password)
+    expectError(
+      await from.post(`${V1}/auth/login`, { email: owner.email, password: owner.password }),
+      429,
+      'too_many_attempts',
+    )
+    h.advance(16 * 60_000)
+    await from.signIn(owner.email, owner.password)
+  })
+
   it('answers 401 in the envelope to a request without a session', async () => {
     expectError(await client(h.app).get(`${V1}/workspaces`), 401, 'unauthenticated')
     expectError(await client(h.app).get(`${V1}/nothing-here`), 404, 'not_found')
