@@ -465,6 +465,49 @@ describe('the flow: connect, configure, preview, apply, read', () => {
     ).toBe('hr')
   })
 
+  it('checks each edited value against its field’s type, naming the field', async () => {
+    const people = await c.get(at(acme.workspace, '/people?limit=1'))
+    const person = must(bodyOf<Page<PersonRowBody>>(people).items[0]).person
+    const path = at(acme.workspace, `/people/${person.id}`)
+    const bad = await c.patch(path, {
+      fields: {
+        lastWorkingDay: 'tomorrow',
+        weeklyHours: 'forty',
+        costCenters: 'Sales',
+        gender: 3,
+        'custom.desk': 7,
+      },
+    })
+    expectError(bad, 422, 'invalid_input')
+    const issues = bodyOf<ErrorBody>(bad).error.issues
+    expect(issues.map((i) => [i.code, i.path.join('.')])).toEqual([
+      ['invalid_value', 'fields.lastWorkingDay'],
+      ['invalid_value', 'fields.weeklyHours'],
+      ['invalid_value', 'fields.costCenters'],
+      ['invalid_value', 'fields.gender'],
+    ])
+    expect(issues[0]?.message).toBe(
+      'Last working day takes a date as YYYY-MM-DD (2026-03-31), not "tomorrow"',
+    )
+    // nothing was changed
+    const unchanged = bodyOf<{ row: { person: { fields: Record<string, unknown> } } }>(
+      await c.get(path),
+    )
+    expect(unchanged.row.person.fields['lastWorkingDay'] ?? null).toBeNull()
+    const good = await c.patch(path, {
+      fields: {
+        lastWorkingDay: '2026-12-31',
+        weeklyHours: 38.5,
+        costCenters: ['Sales'],
+        gender: null,
+      },
+    })
+    expect(good.status, good.text).toBe(200)
+    expect(
+      bodyOf<{ row: { person: { fields: Record<string, unknown> } } }>(good).row.person.fields,
+    ).toMatchObject({ lastWorkingDay: '2026-12-31', weeklyHours: 38.5, costCenters: ['Sales'] })
+  })
+
   it('exports identifiers and imports them back, all rows or none', async () => {
     const exported = await c.get(at(acme.workspace, '/identifiers/export?format=csv'))
     expect(exported.status).toBe(200)
