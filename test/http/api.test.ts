@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
@@ -544,6 +545,51 @@ describe('the flow: connect, configure, preview, apply, read', () => {
     expect(new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)).toEqual(
       new Uint8Array([0x50, 0x4b]),
     )
+  })
+
+  it('imports identifiers from an edited XLSX export, all rows or none', async () => {
+    const exported = await h.app.request(at(acme.workspace, '/identifiers/export?format=xlsx'), {
+      headers: { cookie: c.cookie ?? '' },
+    })
+    expect(exported.status).toBe(200)
+    // as an admin edits it in a spreadsheet: the identifier column of one row, then a mistake
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(await exported.arrayBuffer())
+    const sheet = must(book.worksheets[0])
+    const header = (sheet.getRow(1).values as unknown[]).map((v) =>
+      typeof v === 'string' ? v : '',
+    )
+    const idAt = header.indexOf('id')
+    const identifierAt = header.indexOf('identifier')
+    expect(idAt).toBeGreaterThan(0)
+    expect(identifierAt).toBeGreaterThan(0)
+    const personId = sheet.getRow(3).getCell(idAt).text
+    sheet.getRow(3).getCell(identifierAt).value = 'xlsx-identifier-3'
+    const upload = async () =>
+      c.request('POST', at(acme.workspace, '/identifiers/import?name=people.xlsx'), undefined, {
+        raw: new Uint8Array(await book.xlsx.writeBuffer()),
+      })
+    const original = sheet.getRow(4).getCell(idAt).value
+    sheet.getRow(4).getCell(idAt).value = 'nobody'
+    const bad = await upload()
+    expectError(bad, 422, 'invalid_input')
+    expect(bodyOf<ErrorBody>(bad).error.issues).toEqual([
+      expect.objectContaining({
+        path: [4, 'id'],
+        message: 'row 4, column "id": no person has the id "nobody"',
+      }),
+    ])
+    const person = at(acme.workspace, `/people/${personId}`)
+    const before = bodyOf<{ row: { person: { identifier: string | null } } }>(await c.get(person))
+    expect(before.row.person.identifier).not.toBe('xlsx-identifier-3')
+    // the mistake put right: the one edited row is set
+    const people = bodyOf<Page<PersonRowBody>>(await c.get(at(acme.workspace, '/people?limit=200')))
+    sheet.getRow(4).getCell(idAt).value = original
+    const ok = await upload()
+    expect(ok.status, ok.text).toBe(200)
+    expect(ok.body).toMatchObject({ changed: 1, unchanged: people.total - 1 })
+    const after = bodyOf<{ row: { person: { identifier: string | null } } }>(await c.get(person))
+    expect(after.row.person.identifier).toBe('xlsx-identifier-3')
   })
 
   it('connects a file only through an upload of the workspace', async () => {
