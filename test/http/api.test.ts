@@ -671,6 +671,14 @@ describe('API tokens', () => {
         )
       ).status,
     ).toBe(204)
+    // revoked is gone: revoking it again finds nothing
+    const again = await c.delete(
+      at(
+        acme.workspace,
+        `/tokens/${bodyOf<{ token: string; apiToken: { id: string } }>(made).apiToken.id}`,
+      ),
+    )
+    expectError(again, 404, 'not_found')
     expectError(await bot.get(at(acme.workspace, '/connections')), 401, 'unauthenticated')
     bot.useToken('hst_not-a-token')
     expectError(await bot.get(at(acme.workspace, '/connections')), 401, 'unauthenticated')
