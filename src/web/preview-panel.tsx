@@ -33,6 +33,8 @@ import {
 type TabKey = 'create' | 'update' | 'leaver' | 'skipped' | 'conflicts' | 'teams'
 
 const ACTIVE: readonly Run['state'][] = ['queued', 'reading']
+/** Field diffs a row shows before "Show n more fields". */
+const DIFF_SHOWN = 6
 const PAGE = 25
 
 interface Filter {
@@ -623,8 +625,9 @@ function ChangeRow(props: {
   onToggle: (on: boolean) => void
 }) {
   const { change, result } = props
+  const [expanded, setExpanded] = useState(false)
   const diff = change.diff ?? []
-  const shown = diff.slice(0, 6)
+  const shown = expanded ? diff : diff.slice(0, DIFF_SHOWN)
   const status =
     result === null ? (actionable(change) ? 'Pending' : '—') : RESULT_TEXT[result.status]
   return (
@@ -664,8 +667,21 @@ function ChangeRow(props: {
                 <ins>{formatValue(d.after)}</ins>
               </li>
             ))}
-            {diff.length > shown.length && (
-              <li className="muted">and {diff.length - shown.length} more</li>
+            {diff.length > DIFF_SHOWN && (
+              <li>
+                <button
+                  type="button"
+                  className="link"
+                  aria-expanded={expanded}
+                  onClick={() => {
+                    setExpanded(!expanded)
+                  }}
+                >
+                  {expanded
+                    ? 'Show fewer fields'
+                    : `Show ${plural(diff.length - DIFF_SHOWN, 'more field')}`}
+                </button>
+              </li>
             )}
           </ul>
         )}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import { chromium } from 'playwright-core'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page, Request } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 
@@ -138,12 +138,19 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await page.getByRole('link', { name: '3. Configure' }).click()
       await page.getByLabel('Identifier', { exact: true }).selectOption('work_email')
       await page.getByLabel('Then, when nobody has it').selectOption('employee_number')
+      // as many fallbacks as there are rules: a third level is kept too
+      const third = page.getByLabel('Then, when nobody has those (rule 3)')
+      await third.selectOption('personal_email')
       await page.getByRole('button', { name: 'Add a condition' }).click()
       await page.getByLabel('Condition', { exact: true }).selectOption('exists')
       await page.getByLabel('Field', { exact: true }).selectOption('workEmail')
       await shot('configure')
       await page.getByRole('button', { name: 'Save the settings' }).click()
       await page.getByText('Settings saved.').waitFor()
+      await page.reload()
+      await third.waitFor()
+      expect(await third.inputValue()).toBe('personal_email')
+      expect(await page.getByLabel('Then, when nobody has it').inputValue()).toBe('employee_number')
 
       await page.getByRole('link', { name: '4. Preview and sync' }).click()
       await page.getByRole('button', { name: 'Build a preview' }).click()
@@ -152,6 +159,18 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       const boxes = page.getByRole('checkbox', { name: /^Select (?!all)/ })
       await boxes.first().waitFor()
       await shot('preview')
+      // a long diff opens in full, and closes again
+      const more = page.getByRole('button', { name: /^Show \d+ more fields?$/ }).first()
+      const hidden = Number(/(\d+)/.exec((await more.textContent()) ?? '')?.[1])
+      const firstDiff = page.getByRole('row').nth(1).locator('ul.diff > li')
+      const before = await firstDiff.count()
+      await more.click()
+      const fewer = page.getByRole('button', { name: 'Show fewer fields' }).first()
+      expect(await fewer.getAttribute('aria-expanded')).toBe('true')
+      expect(await firstDiff.count()).toBe(before + hidden)
+      await shot('preview-diff-open')
+      await fewer.click()
+      expect(await firstDiff.count()).toBe(before)
       const created = Number(/\((\d+)\)/.exec((await createTab.textContent()) ?? '')?.[1])
       expect(created).toBeGreaterThan(200)
 
@@ -202,6 +221,23 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       )
       expect(total).toBe(created)
       await shot('people-all')
+      // the search asks once typing pauses, not at every key
+      const searches: string[] = []
+      const counted = (r: Request) => {
+        if (r.url().includes('/people?')) searches.push(r.url())
+      }
+      page.on('request', counted)
+      const wanted = picked[0] ?? ''
+      await page.getByLabel('Search').pressSequentially(wanted)
+      await expect
+        .poll(() => page.getByText(/^\d+ (person|people)$/).textContent())
+        .toMatch(/^1 person$/)
+      page.off('request', counted)
+      expect(searches.length).toBeLessThan(wanted.length)
+      expect(
+        nameKey((await page.getByRole('row').nth(1).locator('td, th').first().textContent()) ?? ''),
+      ).toBe(nameKey(wanted))
+      await page.getByLabel('Search').fill('')
 
       await page.goBack()
       await page.getByRole('link', { name: 'History' }).click()
