@@ -126,7 +126,10 @@ describe('applyPlan', () => {
     // the plan's own approval field says nothing; apply checks again
     expect(unguarded.approval.required).toBe(false)
     const refused = applyPlan(target, unguarded, { policy: strict })
-    await expect(refused).rejects.toMatchObject({ code: 'approval_required' })
+    await expect(refused).rejects.toMatchObject({
+      code: 'approval_required',
+      issues: [{ code: 'leaver_threshold', path: ['approve'] }],
+    })
     await expect(refused).rejects.toThrow('1 of 1 active people (100%) would become leavers')
     expect(target.people.size).toBe(1)
     const test = await applyPlan(target, unguarded, { policy: strict, selection: ['person:2'] })

@@ -86,6 +86,15 @@ export async function applyPlan(
     throw new SyncError(
       'approval_required',
       `this plan needs approval before it is applied: ${checked.approval.findings.map((f) => f.message).join('; ')}`,
+      {
+        // what the guard found, each a reason to approve
+        issues: checked.approval.findings.map((f) => ({
+          code: f.code,
+          severity: 'error' as const,
+          message: f.message,
+          path: ['approve'],
+        })),
+      },
     )
   }
   await options.onStart?.()

@@ -205,7 +205,10 @@ describe('the engine on the built-in directory', () => {
     expect(preview.run.state).toBe('planned')
     expect(preview.plan.summary.people.create).toBe(4)
 
-    const test = await engine.apply(workspace.id, preview.planId, { selection: ['person:2'] })
+    const test = await engine.apply(workspace.id, preview.planId, {
+      selection: ['person:2'],
+      by: 'ada@example.com',
+    })
     expect(test.run.state).toBe('planned')
     expect(test.results.map((r) => [r.changeId, r.status])).toEqual([
       ['person:2', 'applied'],
@@ -217,6 +220,20 @@ describe('the engine on the built-in directory', () => {
     expect(rest.counts).toEqual({ applied: 9, stale: 0, skipped: 0, failed: 0 })
     const recorded = await store.results(preview.planId)
     expect(recorded.filter((r) => r.status === 'applied')).toHaveLength(9)
+    // two applies of the one run, each with what it did itself
+    expect(
+      (await store.applies(workspace.id, preview.run.id)).map((a) => [
+        a.seq,
+        a.selection,
+        a.actor,
+        a.state,
+        a.counts?.['applied'],
+      ]),
+    ).toEqual([
+      [1, 1, 'ada@example.com', 'succeeded', 3],
+      [2, null, null, 'succeeded', 6],
+    ])
+    expect(rest.apply).toMatchObject({ seq: 2, counts: { applied: 6 } })
     await expect(engine.apply(workspace.id, preview.planId)).rejects.toMatchObject({
       code: 'conflict',
     })

@@ -10,7 +10,7 @@ import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 import { isActionable } from '../core/plan/sync-plan.ts'
 import { guard } from '../core/guard/guard.ts'
 import type { Connector, ConnectorContext, FieldInfo, ReadEnd } from '../connectors/connector.ts'
-import type { Connection, Run, RunKind, Store } from '../storage/store.ts'
+import type { ApplyRecord, Connection, Run, RunKind, Store } from '../storage/store.ts'
 import type { ChangeResult, Target } from '../targets/target.ts'
 import { applyPlan } from './apply-plan.ts'
 
@@ -47,6 +47,8 @@ export interface PreviewResult {
 
 export interface ApplyResult {
   readonly run: Run
+  /** This apply as recorded, with its own counts (null: it never started). */
+  readonly apply: ApplyRecord | null
   readonly results: readonly ChangeResult[]
   readonly counts: Readonly<Record<ChangeResult['status'], number>>
 }
@@ -61,6 +63,22 @@ export interface SyncWaiting<S extends 'up_to_date' | 'awaiting_approval'> {
   readonly planId: string
 }
 export type SyncResult = SyncApplied | SyncWaiting<'up_to_date'> | SyncWaiting<'awaiting_approval'>
+
+/** How to apply a stored plan. */
+export interface ApplyOptions {
+  /** `all` (default), or change ids: a few people as a test, with what they need. */
+  readonly selection?: 'all' | readonly string[]
+  /** A person approved the plan the guard holds. */
+  readonly approved?: boolean
+  readonly onProgress?: (p: Progress) => void
+  /**
+   * Once the approval is checked, the run is `applying` and the apply recorded, before the first
+   * change is sent: a caller can answer with the run and let the apply go on.
+   */
+  readonly onStart?: (run: Run, apply: ApplyRecord) => void
+  /** Who applies (a person's email, an API token), kept with the apply. */
+  readonly by?: string
+}
 
 /** Told as a preview goes: `onRun` once its run exists (a caller can answer with its id). */
 export interface PreviewHooks {
@@ -446,11 +464,7 @@ export class Engine {
   async apply(
     workspaceId: string,
     planId: string,
-    options: {
-      selection?: 'all' | readonly string[]
-      approved?: boolean
-      onProgress?: (p: Progress) => void
-    } = {},
+    options: ApplyOptions = {},
   ): Promise<ApplyResult> {
     const { store } = this.#deps
     // an apply needs the changes that do something; a selection may name any change
@@ -468,11 +482,7 @@ export class Engine {
     runId: string,
     workspaceId: string,
     watermark: string | null,
-    options: {
-      selection?: 'all' | readonly string[]
-      approved?: boolean
-      onProgress?: (p: Progress) => void
-    },
+    options: ApplyOptions,
   ): Promise<ApplyResult> {
     const { store } = this.#deps
     const latest = await store.latestRun(plan.connectionId)
@@ -510,6 +520,9 @@ export class Engine {
     }
     const target = this.#deps.target(workspaceId)
     let report
+    // this apply's own record, and what its changes came to (not those earlier applies made)
+    const mine: { attempt: ApplyRecord | null } = { attempt: null }
+    const own: { status: string }[] = []
     try {
       report = await applyPlan(target, plan, {
         policy: config.policy,
@@ -518,19 +531,58 @@ export class Engine {
         applied,
         onStart: async () => {
           run = await store.transitionRun(run.id, 'applying')
+          mine.attempt = await store.startApply({
+            workspaceId,
+            runId: run.id,
+            planId,
+            selection:
+              options.selection === undefined || options.selection === 'all'
+                ? null
+                : options.selection.length,
+            approved: options.approved === true,
+            actor: options.by ?? null,
+          })
+          options.onStart?.(run, mine.attempt)
         },
         onBatch: async (results, done, total) => {
-          await store.recordResults(planId, run.id, results.map(toRecorded))
+          const seq = mine.attempt?.seq ?? 0
+          await store.recordResults(planId, run.id, seq, results.map(toRecorded))
+          own.push(...results)
           options.onProgress?.({ phase: 'applying', done, total })
         },
       })
     } catch (error) {
       const e = asSyncError(error)
+      const started = mine.attempt
+      if (started !== null) {
+        await store.finishApply(run.id, started.seq, {
+          state: 'failed',
+          counts: countResults(own),
+          error: { code: e.code, message: e.message },
+        })
+      }
       if (run.state === 'applying') {
         await store.transitionRun(run.id, 'failed', { error: { code: e.code, message: e.message } })
       }
       throw e
     }
+    const counted = countResults(own)
+    const started = mine.attempt
+    // ended before the run leaves `applying`: whoever sees the run move on sees this apply's end
+    const ended =
+      started === null
+        ? null
+        : await store.finishApply(run.id, started.seq, {
+            state: (counted['failed'] ?? 0) > 0 ? 'failed' : 'succeeded',
+            counts: counted,
+            error:
+              (counted['failed'] ?? 0) > 0
+                ? {
+                    code: 'changes_failed',
+                    message: `${plural(counted['failed'] ?? 0, 'change')} failed`,
+                  }
+                : null,
+          })
     // what every change of the plan came to: earlier applies, then this one
     const outcome = new Map<string, string>(recorded.map((r) => [r.changeId, r.status]))
     for (const r of report.results) outcome.set(r.changeId, r.status)
@@ -562,7 +614,7 @@ export class Engine {
       run = await store.transitionRun(run.id, 'succeeded', { counts, error: null })
       await this.#advance(workspaceId, plan.connectionId, watermark)
     }
-    return { run, results: report.results, counts: report.counts }
+    return { run, apply: ended, results: report.results, counts: report.counts }
   }
 
   async #advance(workspaceId: string, connectionId: string, watermark: string | null) {

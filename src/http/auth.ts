@@ -4,9 +4,9 @@ import { hash, verify } from '@node-rs/argon2'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 
-import type { SessionRecord, User } from '../storage/store.ts'
+import type { MemberRole, SessionRecord, User } from '../storage/store.ts'
 import { ApiError } from './api-error.ts'
-import type { AppEnv, HttpDeps } from './http-deps.ts'
+import type { Actor, AppEnv, HttpDeps } from './http-deps.ts'
 
 /** A session ends after 12 hours without a request, and 7 days after sign-in in any case. */
 export const SESSION_IDLE_MS = 12 * 3600_000
@@ -16,6 +16,11 @@ export const CONFIRM_MS = 5 * 60_000
 /** Failed sign-ins of one account from one address, counted over a sliding window. */
 export const LOGIN_WINDOW_MS = 15 * 60_000
 export const LOGIN_MAX_FAILURES = 5
+/**
+ * Failed sign-ins from one address, whatever the accounts, in the same window: one address
+ * cannot try many emails (each costs the server an argon2 hash) nor guess across accounts.
+ */
+export const LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 
 export const TOKEN_PREFIX = 'hst_'
 
@@ -121,25 +126,27 @@ export function authenticate(deps: HttpDeps): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Sign-in limits: after `LOGIN_MAX_FAILURES` failures of one account from one address in
- * `LOGIN_WINDOW_MS`, that pair is refused until the oldest failure leaves the window.
+ * Sign-in limits: after `max` failures under `key` in `LOGIN_WINDOW_MS`, it is refused until the
+ * oldest failure leaves the window.
  */
-async function limited(deps: HttpDeps, key: string, at: Date) {
+async function limited(deps: HttpDeps, key: string, at: Date, max: number, who: string) {
   const since = new Date(at.getTime() - LOGIN_WINDOW_MS).toISOString()
   const { count, oldest } = await deps.accounts.loginFailures(key, since)
-  if (count < LOGIN_MAX_FAILURES || oldest === null) return
+  if (count < max || oldest === null) return
   const wait = Math.max(1, Math.ceil((Date.parse(oldest) + LOGIN_WINDOW_MS - at.getTime()) / 1000))
   throw new ApiError(
     'too_many_attempts',
-    `too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`,
+    `too many wrong passwords${who}: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`,
     { retryAfter: wait },
   )
 }
 
 /**
- * Checks a password under the limits, counting a failure. The key is the account and the
- * address: someone guessing one account from one place is stopped without locking its owner out
- * everywhere else.
+ * Checks a password under the limits, counting a failure, before any hash is computed. Two
+ * limits: the account and the address (someone guessing one account from one place is stopped
+ * without locking its owner out everywhere else), and the address alone (one place trying many
+ * accounts). A success clears the first only: signing in to an account of one's own does not
+ * buy more guesses at others. An address the transport cannot tell has the first limit only.
  */
 export async function verifyUnderLimit(
   c: Context,
@@ -149,11 +156,20 @@ export async function verifyUnderLimit(
   password: string,
 ): Promise<boolean> {
   const at = (deps.now ?? (() => new Date()))()
-  const key = `${what}|${clientIp(c, deps) ?? 'unknown'}`
-  await limited(deps, key, at)
+  const ip = clientIp(c, deps)
+  const key = `${what}|${ip ?? 'unknown'}`
+  const address = ip === null ? null : `address|${ip}`
+  if (address !== null) {
+    await limited(deps, address, at, LOGIN_MAX_FAILURES_PER_ADDRESS, ' from this address')
+  }
+  await limited(deps, key, at, LOGIN_MAX_FAILURES, '')
   const ok = await checkPassword(stored, password)
-  if (ok) await deps.accounts.clearLoginFailures(key)
-  else await deps.accounts.recordLoginFailure(key, at.toISOString())
+  if (ok) {
+    await deps.accounts.clearLoginFailures(key)
+  } else {
+    await deps.accounts.recordLoginFailure(key, at.toISOString())
+    if (address !== null) await deps.accounts.recordLoginFailure(address, at.toISOString())
+  }
   return ok
 }
 
@@ -192,6 +208,23 @@ export async function endSession(c: Context, deps: HttpDeps, session: SessionRec
 export function newApiToken(): { token: string; hash: string; prefix: string } {
   const token = `${TOKEN_PREFIX}${randomToken()}`
   return { token, hash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) }
+}
+
+/**
+ * Approving a plan the guard holds is a person's decision: a signed-in admin of the workspace
+ * (who, like anyone applying, gave their password in the last 5 minutes). An API token never
+ * approves: a script that could would make the guard a formality.
+ */
+export function requireApprover(actor: Actor, role: MemberRole): void {
+  if (actor.kind === 'token') {
+    throw new ApiError(
+      'forbidden',
+      'an API token cannot approve a plan: a signed-in admin approves it in the console, with their password',
+    )
+  }
+  if (role !== 'admin') {
+    throw new ApiError('forbidden', 'only an admin of this workspace can approve a plan')
+  }
 }
 
 /** Whether the session gave the password recently enough to apply a plan. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { z } from '@hono/zod-openapi'
-import { Scalar } from '@scalar/hono-api-reference'
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -12,6 +11,7 @@ import { Schedule } from '../config/config-file.ts'
 import { jsonSchemaOf } from '../config/json-schema.ts'
 import { SyncError, issuesFromZod } from '../core/errors.ts'
 import { SyncConfig } from '../core/plan/sync-config.ts'
+import { apiDocs } from './api-docs.ts'
 import { ApiError, errorBody, statusOf } from './api-error.ts'
 import { consoleFiles } from './console-files.ts'
 import type { AppEnv, HttpDeps } from './http-deps.ts'
@@ -101,8 +101,9 @@ export function createApp(deps: HttpDeps): { app: OpenAPIHono<AppEnv>; live: Liv
     const limit = limits[FILE_ROUTES.test(c.req.path) ? 1 : 0]
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- use()'s context has an any input
     await limit?.(c, next)
-    // API answers hold people's data: never kept by a browser or a proxy
-    c.header('cache-control', 'no-store')
+    // API answers hold people's data: never kept by a browser or a proxy (the reference's
+    // assets say otherwise)
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store')
   })
 
   authRoutes(app, deps)
@@ -137,7 +138,7 @@ export function createApp(deps: HttpDeps): { app: OpenAPIHono<AppEnv>; live: Liv
     },
     security: [{ session: [] }, { bearer: [] }],
   })
-  app.get('/api/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'hris-sync API' }))
+  apiDocs(app)
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/')) {

@@ -66,10 +66,28 @@ export interface Database {
     /** The change as JSON text. */
     body: string
   }
+  /** Each apply of a run's plan: numbered within the run (0: before applies were kept). */
+  applies: {
+    run_id: string
+    seq: number
+    workspace_id: string
+    plan_id: string
+    /** How many change ids were selected; null: all. */
+    selection: number | null
+    approved: boolean
+    actor: string | null
+    state: string
+    counts: Json<Record<string, number>> | null
+    error: Json<{ code: string; message: string } | null> | null
+    started_at: Timestamp
+    finished_at: Timestamp | null
+  }
+  /** One row per change and apply that tried it: the latest apply's is the change's outcome. */
   change_results: {
     plan_id: string
     change_id: string
     run_id: string
+    apply_seq: ColumnType<number, number | undefined, number>
     status: string
     entity_id: string | null
     message: string | null

@@ -14,6 +14,8 @@ import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
 import { SqlDirectory, asConflict, jsonRows, listPeople, toPerson } from './sql-directory.ts'
 import type {
+  ApplyRecord,
+  ApplyState,
   AuditEntry,
   Connection,
   RecordedResult,
@@ -45,6 +47,22 @@ function toConnection(row: Selectable<Database['connections']>): Connection {
     status: row.status,
     watermark: row.watermark,
     createdAt: iso(row.created_at),
+  }
+}
+
+function toApply(row: Selectable<Database['applies']>): ApplyRecord {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    planId: row.plan_id,
+    selection: row.selection,
+    approved: row.approved,
+    actor: row.actor,
+    state: row.state as ApplyState,
+    counts: row.counts,
+    error: row.error,
+    startedAt: iso(row.started_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
   }
 }
 
@@ -529,9 +547,97 @@ export class SqlStore implements Store {
     return rows.map((r) => expand(JSON.parse(r.body) as StoredChange))
   }
 
+  async startApply(input: {
+    workspaceId: string
+    runId: string
+    planId: string
+    selection: number | null
+    approved: boolean
+    actor: string | null
+  }): Promise<ApplyRecord> {
+    return this.#k.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('applies')
+        .set({
+          state: 'failed',
+          finished_at: new Date(),
+          error: JSON.stringify({
+            code: 'interrupted',
+            message: 'the process applying it stopped',
+          }),
+        })
+        .where('run_id', '=', input.runId)
+        .where('state', '=', 'applying')
+        .execute()
+      const last = await trx
+        .selectFrom('applies')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('run_id', '=', input.runId)
+        .executeTakeFirst()
+      try {
+        const row = await trx
+          .insertInto('applies')
+          .values({
+            run_id: input.runId,
+            seq: (last?.seq ?? 0) + 1,
+            workspace_id: input.workspaceId,
+            plan_id: input.planId,
+            selection: input.selection,
+            approved: input.approved,
+            actor: input.actor,
+            state: 'applying',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return toApply(row)
+      } catch (error) {
+        throw asConflict(error)
+      }
+    })
+  }
+
+  async finishApply(
+    runId: string,
+    seq: number,
+    outcome: {
+      state: Exclude<ApplyState, 'applying'>
+      counts: Record<string, number>
+      error: { code: string; message: string } | null
+    },
+  ): Promise<ApplyRecord> {
+    const row = await this.#k
+      .updateTable('applies')
+      .set({
+        state: outcome.state,
+        counts: JSON.stringify(outcome.counts),
+        error: JSON.stringify(outcome.error),
+        finished_at: new Date(),
+      })
+      .where('run_id', '=', runId)
+      .where('seq', '=', seq)
+      .where('state', '=', 'applying')
+      .returningAll()
+      .executeTakeFirst()
+    if (!row)
+      throw new SyncError('conflict', `apply ${String(seq)} of run ${runId} is not applying`)
+    return toApply(row)
+  }
+
+  async applies(workspaceId: string, runId: string): Promise<ApplyRecord[]> {
+    const rows = await this.#k
+      .selectFrom('applies')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('run_id', '=', runId)
+      .orderBy('seq')
+      .execute()
+    return rows.map(toApply)
+  }
+
   async recordResults(
     planId: string,
     runId: string,
+    applySeq: number,
     results: readonly Omit<RecordedResult, 'at'>[],
   ): Promise<void> {
     for (const part of chunks(results, 5000)) {
@@ -543,11 +649,11 @@ export class SqlStore implements Store {
         code: r.errorCode,
       }))
       await sql`
-        insert into change_results (plan_id, change_id, run_id, status, entity_id, message, error_code)
-        select ${planId}, id, ${runId}, status, entity, message, code
+        insert into change_results (plan_id, change_id, run_id, apply_seq, status, entity_id, message, error_code)
+        select ${planId}, id, ${runId}, ${applySeq}, status, entity, message, code
         from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
           as x(id text, status text, entity text, message text, code text)
-        on conflict (plan_id, change_id) do update set run_id = excluded.run_id,
+        on conflict (plan_id, change_id, apply_seq) do update set run_id = excluded.run_id,
           status = excluded.status, entity_id = excluded.entity_id, message = excluded.message,
           error_code = excluded.error_code, at = now()
       `.execute(this.#k)
@@ -555,15 +661,24 @@ export class SqlStore implements Store {
   }
 
   async results(planId: string): Promise<RecordedResult[]> {
-    const rows = await this.#k
-      .selectFrom('change_results as r')
-      .innerJoin('plan_changes as c', (j) =>
-        j.onRef('c.plan_id', '=', 'r.plan_id').onRef('c.change_id', '=', 'r.change_id'),
-      )
-      .select(['r.change_id', 'r.status', 'r.entity_id', 'r.message', 'r.error_code', 'r.at'])
-      .where('r.plan_id', '=', planId)
-      .orderBy('c.seq')
-      .execute()
+    const { rows } = await sql<{
+      change_id: string
+      status: string
+      entity_id: string | null
+      message: string | null
+      error_code: string | null
+      at: Date | string
+    }>`
+      select r.change_id, r.status, r.entity_id, r.message, r.error_code, r.at
+      from plan_changes c
+      join lateral (
+        select * from change_results x
+        where x.plan_id = c.plan_id and x.change_id = c.change_id
+        order by x.apply_seq desc limit 1
+      ) r on true
+      where c.plan_id = ${planId}
+      order by c.seq
+    `.execute(this.#k)
     return rows.map((r) => ({
       changeId: r.change_id,
       status: r.status as RecordedResult['status'],

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 
 import { emailKey } from '../core/apply/apply-change.ts'
 import { SyncError } from '../core/errors.ts'
@@ -64,6 +64,19 @@ function toResult(row: {
   }
 }
 
+/** A result `r` that a later apply of the same change replaced. */
+const laterThan = (
+  eb: ExpressionBuilder<
+    Tables & { later: Tables['change_results']; r: Tables['change_results'] },
+    'later' | 'r'
+  >,
+) =>
+  eb.and([
+    eb('later.plan_id', '=', eb.ref('r.plan_id')),
+    eb('later.change_id', '=', eb.ref('r.change_id')),
+    eb('later.apply_seq', '>', eb.ref('r.apply_seq')),
+  ])
+
 /** The `ApiViews` on PostgreSQL or PGlite. */
 export class SqlViews implements ApiViews {
   readonly #k: Kysely<Tables>
@@ -101,11 +114,19 @@ export class SqlViews implements ApiViews {
         .orderBy('action')
         .orderBy('reason')
         .execute(),
+      // each change's outcome is its latest apply's result
       this.#k
-        .selectFrom('change_results')
-        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('plan_id', '=', planId)
-        .groupBy('status')
+        .selectFrom('change_results as r')
+        .select(['r.status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('r.plan_id', '=', planId)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('change_results as later').select('later.apply_seq').where(laterThan),
+            ),
+          ),
+        )
+        .groupBy('r.status')
         .execute(),
     ])
     return {
@@ -140,8 +161,17 @@ export class SqlViews implements ApiViews {
     if (!owned) throw new SyncError('not_found', `plan ${planId} not found`)
     let q = this.#k
       .selectFrom('plan_changes as c')
-      .leftJoin('change_results as r', (j) =>
-        j.onRef('r.plan_id', '=', 'c.plan_id').onRef('r.change_id', '=', 'c.change_id'),
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('change_results as x')
+            .selectAll('x')
+            .whereRef('x.plan_id', '=', 'c.plan_id')
+            .whereRef('x.change_id', '=', 'c.change_id')
+            .orderBy('x.apply_seq', 'desc')
+            .limit(1)
+            .as('r'),
+        (join) => join.onTrue(),
       )
       .where('c.plan_id', '=', planId)
     if (given(query.kinds)) q = q.where('c.kind', 'in', [...query.kinds])
@@ -189,7 +219,7 @@ export class SqlViews implements ApiViews {
   async runResults(
     workspaceId: string,
     runId: string,
-    query: { statuses?: readonly string[]; offset: number; limit: number },
+    query: { statuses?: readonly string[]; apply?: number; offset: number; limit: number },
   ): Promise<Page<RunResultRow>> {
     const owned = await this.owns(workspaceId, 'run', runId)
     if (!owned) throw new SyncError('not_found', `run ${runId} not found`)
@@ -199,12 +229,23 @@ export class SqlViews implements ApiViews {
         j.onRef('c.plan_id', '=', 'r.plan_id').onRef('c.change_id', '=', 'r.change_id'),
       )
       .where('r.run_id', '=', runId)
+    q =
+      query.apply === undefined
+        ? q.where((eb) =>
+            eb.not(
+              eb.exists(
+                eb.selectFrom('change_results as later').select('later.apply_seq').where(laterThan),
+              ),
+            ),
+          )
+        : q.where('r.apply_seq', '=', query.apply)
     if (given(query.statuses)) q = q.where('r.status', 'in', [...query.statuses])
     const [total, rows] = await Promise.all([
       q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
       q
         .select([
           'r.change_id',
+          'r.apply_seq',
           'r.status',
           'r.entity_id',
           'r.message',
@@ -224,6 +265,7 @@ export class SqlViews implements ApiViews {
       total: Number(total.n),
       items: rows.map((r) => ({
         ...toResult(r),
+        apply: r.apply_seq,
         kind: r.kind as Change['kind'],
         action: r.action,
         reason: r.reason,

@@ -71,6 +71,31 @@ export interface RecordedResult {
   readonly at: string
 }
 
+/** An apply is under way, or what it came to (`failed`: it threw, or a change of it failed). */
+export const APPLY_STATES = ['applying', 'succeeded', 'failed'] as const
+export type ApplyState = (typeof APPLY_STATES)[number]
+
+/**
+ * One apply of a run's plan ("Sync selected", "Sync all"), numbered from 1 within the run (0:
+ * what was applied before applies were kept). `counts` are its own results only: a change an
+ * earlier apply made is not counted again.
+ */
+export interface ApplyRecord {
+  readonly runId: string
+  readonly seq: number
+  readonly planId: string
+  /** How many change ids were selected; null: all. */
+  readonly selection: number | null
+  readonly approved: boolean
+  /** Who applied it, when a person or token did (null: the command or a schedule). */
+  readonly actor: string | null
+  readonly state: ApplyState
+  readonly counts: Readonly<Record<string, number>> | null
+  readonly error: { readonly code: string; readonly message: string } | null
+  readonly startedAt: string
+  readonly finishedAt: string | null
+}
+
 export interface AuditEntry {
   readonly workspaceId: string
   readonly actor: string
@@ -164,11 +189,39 @@ export interface Store {
   ): Promise<StoredPlan | null>
   /** The change ids and kinds of a plan, without loading the changes. */
   planChanges(planId: string, offset: number, limit: number): Promise<Change[]>
+  /**
+   * Starts the next apply of a run (numbered after its last); an apply of the run still
+   * `applying` is failed as interrupted first (the process applying it is gone: the caller holds
+   * the connection).
+   */
+  startApply(input: {
+    workspaceId: string
+    runId: string
+    planId: string
+    selection: number | null
+    approved: boolean
+    actor: string | null
+  }): Promise<ApplyRecord>
+  /** Ends an apply that is `applying`, with its own counts. */
+  finishApply(
+    runId: string,
+    seq: number,
+    outcome: {
+      state: Exclude<ApplyState, 'applying'>
+      counts: Record<string, number>
+      error: { code: string; message: string } | null
+    },
+  ): Promise<ApplyRecord>
+  /** A run's applies, in order. */
+  applies(workspaceId: string, runId: string): Promise<ApplyRecord[]>
+  /** Records what changes came to in apply `applySeq` of the run (again: that apply's latest). */
   recordResults(
     planId: string,
     runId: string,
+    applySeq: number,
     results: readonly Omit<RecordedResult, 'at'>[],
   ): Promise<void>
+  /** What each change of a plan came to: the result of the last apply that tried it. */
   results(planId: string): Promise<RecordedResult[]>
 
   audit(entries: readonly AuditEntry[]): Promise<void>
@@ -536,6 +589,8 @@ export interface PlanChangeRow {
 
 /** A recorded result of a run, with what the change was. */
 export interface RunResultRow extends RecordedResult {
+  /** The apply of the run that came to this result. */
+  readonly apply: number
   readonly kind: Change['kind']
   readonly action: string
   readonly reason: string
@@ -564,10 +619,14 @@ export interface ApiViews {
       limit: number
     },
   ): Promise<Page<PlanChangeRow>>
+  /**
+   * What the changes of a run came to: with `apply`, that apply's own results; without, each
+   * change's latest.
+   */
   runResults(
     workspaceId: string,
     runId: string,
-    query: { statuses?: readonly string[]; offset: number; limit: number },
+    query: { statuses?: readonly string[]; apply?: number; offset: number; limit: number },
   ): Promise<Page<RunResultRow>>
   /** People by name; `q` searches names, emails, identifiers and employee numbers. */
   people(

@@ -214,11 +214,17 @@ export interface Page<T> {
   items: T[]
 }
 
+/** One apply of a run's plan ("Sync selected", "Sync all"), with what its own changes came to. */
 export interface ApplyEntry {
-  at: string
-  actor: string
+  seq: number
+  state: 'applying' | 'succeeded' | 'failed'
   selection: 'all' | number
-  counts: Record<string, number>
+  approved: boolean
+  actor: string | null
+  counts: Record<string, number> | null
+  error: { code: string; message: string } | null
+  startedAt: string
+  finishedAt: string | null
 }
 
 export interface RunView {
@@ -227,15 +233,9 @@ export interface RunView {
   applies: ApplyEntry[]
 }
 
-export interface ApplyResult {
-  run: Run
-  counts: Record<string, number>
-  /** Changes this apply made (the others were applied already). */
-  added: number
-  problems: ChangeResult[]
-}
-
 export interface RunResult extends ChangeResult {
+  /** The apply of the run that came to it. */
+  apply: number
   kind: string
   action: string
   reason: string

@@ -189,14 +189,17 @@ function Routes(props: { path: string }) {
   const connection =
     match('/connections/:id', path) ??
     match('/connections/:id/:tab', path) ??
-    match('/connections/:id/:tab/:runId', path)
+    match('/connections/:id/:tab/:runId', path) ??
+    match('/connections/:id/:tab/:runId/:apply', path)
   if (connection) {
+    const apply = connection['apply']
     return (
       <ConnectionScreen
         key={connection['id']}
         id={connection['id'] ?? ''}
         tab={connection['tab'] ?? 'fields'}
         runId={connection['runId'] ?? null}
+        apply={apply !== undefined && /^\d+$/.test(apply) ? Number(apply) : null}
       />
     )
   }

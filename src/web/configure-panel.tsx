@@ -72,6 +72,14 @@ function fromForm(form: Conditions): FilterRule | null {
   return form.mode === 'all' ? { all: rules } : { any: rules }
 }
 
+/** The first identifier, then each fallback in turn. */
+const identifierLabel = (at: number) =>
+  at === 0
+    ? 'Identifier'
+    : at === 1
+      ? 'Then, when nobody has it'
+      : `Then, when nobody has those (rule ${String(at + 1)})`
+
 const ruleKey = (rule: IdentifierRule) =>
   typeof rule === 'string' ? rule : `custom:${rule.custom}`
 const fromKey = (key: string): IdentifierRule | null =>
@@ -122,9 +130,14 @@ export function ConfigurePanel(props: { connection: Connection }) {
     ...meta.identifierRules.map((r) => ({ key: r, label: IDENTIFIERS[r] ?? r })),
     ...custom.map((f) => ({ key: `custom:${f.path.slice(7)}`, label: `Custom: ${f.label}` })),
   ]
-  const [first, second] = config.identifiers
-  const setIdentifiers = (a: string, b: string) => {
-    const rules = [fromKey(a), fromKey(b)].filter((r): r is IdentifierRule => r !== null)
+  const levels = config.identifiers.map(ruleKey)
+  // every level the config has, and one more to add while rules are left
+  const shownLevels = levels.length < identifierOptions.length ? [...levels, ''] : levels
+  const setLevel = (at: number, key: string) => {
+    const keys = [...levels]
+    if (key === '') keys.splice(at, 1)
+    else keys[at] = key
+    const rules = keys.map(fromKey).filter((r): r is IdentifierRule => r !== null)
     const unique = rules.filter((r, i) => rules.findIndex((x) => ruleKey(x) === ruleKey(r)) === i)
     setConfig({ ...config, identifiers: unique.length > 0 ? unique : ['work_email'] })
   }
@@ -184,39 +197,30 @@ export function ConfigurePanel(props: { connection: Connection }) {
           How an employee is found among the people already in the directory. Existing people need
           this identifier (export and import it under People) or they are created again.
         </p>
-        <div className="field">
-          <label htmlFor="identifier">Identifier</label>
-          <select
-            id="identifier"
-            value={first === undefined ? 'work_email' : ruleKey(first)}
-            onChange={(e) => {
-              setIdentifiers(e.target.value, second === undefined ? '' : ruleKey(second))
-            }}
-          >
-            {identifierOptions.map((o) => (
-              <option key={o.key} value={o.key}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="identifier-2">Then, when nobody has it</label>
-          <select
-            id="identifier-2"
-            value={second === undefined ? '' : ruleKey(second)}
-            onChange={(e) => {
-              setIdentifiers(first === undefined ? 'work_email' : ruleKey(first), e.target.value)
-            }}
-          >
-            <option value="">Nothing else (create the person)</option>
-            {identifierOptions.map((o) => (
-              <option key={o.key} value={o.key}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        {shownLevels.map((key, at) => (
+          <div className="field" key={at}>
+            <label htmlFor={at === 0 ? 'identifier' : `identifier-${String(at + 1)}`}>
+              {identifierLabel(at)}
+            </label>
+            <select
+              id={at === 0 ? 'identifier' : `identifier-${String(at + 1)}`}
+              value={key}
+              onChange={(e) => {
+                setLevel(at, e.target.value)
+              }}
+            >
+              {at > 0 && <option value="">Nothing else (create the person)</option>}
+              {identifierOptions
+                // a rule is used once: the ones of other levels are not offered here
+                .filter((o) => o.key === key || !levels.includes(o.key))
+                .map((o) => (
+                  <option key={o.key} value={o.key}>
+                    {o.label}
+                  </option>
+                ))}
+            </select>
+          </div>
+        ))}
         <div className="field">
           <label htmlFor="primary-email">Primary email</label>
           <select

@@ -21,7 +21,13 @@ const STEPS = [
 ] as const
 
 /** One connection, step by step: what it reads, the mapping, the settings, the preview, runs. */
-export function ConnectionScreen(props: { id: string; tab: string; runId: string | null }) {
+export function ConnectionScreen(props: {
+  id: string
+  tab: string
+  runId: string | null
+  /** A sync of the run (its number), in the history. */
+  apply: number | null
+}) {
   const { workspace } = useConsole()
   const loaded = useLoad(
     () => api.get<ConnectionView>(ws(workspace.id, `/connections/${props.id}`)),
@@ -65,7 +71,9 @@ export function ConnectionScreen(props: { id: string; tab: string; runId: string
       {props.tab === 'mapping' && <MappingPanel connection={connection} />}
       {props.tab === 'configure' && <ConfigurePanel connection={connection} />}
       {props.tab === 'preview' && <PreviewPanel view={view} onChanged={loaded.reload} />}
-      {props.tab === 'history' && <HistoryPanel connection={connection} runId={props.runId} />}
+      {props.tab === 'history' && (
+        <HistoryPanel connection={connection} runId={props.runId} apply={props.apply} />
+      )}
       {props.tab === 'schedule' && (
         <SchedulePanel connection={connection} onChanged={loaded.reload} />
       )}

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 
 import { api, ws } from './api.ts'
 import type { Page, PersonRow, Team } from './api-types.ts'
@@ -7,30 +7,42 @@ import { Link } from './router.tsx'
 import { Empty, ErrorBox, Loading, Notice, PageTitle, Pager, formatValue, useLoad } from './ui.tsx'
 
 const PAGE = 50
+/** How long typing pauses before the search is asked. */
+const SEARCH_PAUSE_MS = 300
 
 /** People: the directory with teams and managers; identifiers out and back in. */
 export function PeopleScreen() {
   const { workspace } = useConsole()
+  // what is typed, and what is searched: once typing pauses (or Enter), not at every key
   const [q, setQ] = useState('')
+  const [search, setSearch] = useState('')
   const [status, setStatus] = useState('')
   const [teamId, setTeamId] = useState('')
   const [offset, setOffset] = useState(0)
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      setSearch(q.trim())
+    }, SEARCH_PAUSE_MS)
+    return () => {
+      window.clearTimeout(timer)
+    }
+  }, [q])
   const people = useLoad(
     () =>
       api.get<Page<PersonRow>>(ws(workspace.id, '/people'), {
-        q,
+        q: search,
         status,
         teamId,
         offset,
         limit: PAGE,
       }),
-    [workspace.id, q, status, teamId, offset],
+    [workspace.id, search, status, teamId, offset],
   )
   const teams = useLoad(
     () => api.get<{ teams: { team: Team; members: number }[] }>(ws(workspace.id, '/teams')),
     [workspace.id],
   )
-  const filtered = q !== '' || status !== '' || teamId !== ''
+  const filtered = search !== '' || status !== '' || teamId !== ''
   const rows = people.data?.items ?? []
   return (
     <section>
@@ -40,6 +52,7 @@ export function PeopleScreen() {
         role="search"
         onSubmit={(e) => {
           e.preventDefault()
+          setSearch(q.trim())
         }}
       >
         <div className="field">

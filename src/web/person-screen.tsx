@@ -37,9 +37,24 @@ export function PersonScreen(props: { id: string }) {
       .map((name) => ({ name, label: `Custom: ${name.slice(7)}` })),
   ]
   const changed = Object.keys(edits).length > 0
+  const types = new Map(meta.directoryFields.map((f) => [f.name, f.type]))
+  // what is typed, as the field's type takes it; the server says what does not fit
+  const asValue = (name: string, text: string): FieldValue => {
+    const v = text.trim()
+    if (v === '') return null
+    const type = types.get(name)
+    if (type === 'number' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v)
+    if (type === 'list') {
+      return v
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    }
+    return v
+  }
   const save = () => {
     const fields: Record<string, FieldValue> = Object.fromEntries(
-      Object.entries(edits).map(([k, v]) => [k, v.trim() === '' ? null : v.trim()]),
+      Object.entries(edits).map(([k, v]) => [k, asValue(k, v)]),
     )
     setState({ busy: true, error: null, done: false })
     api.patch<PersonView>(path, { fields }).then(
@@ -145,6 +160,7 @@ export function PersonScreen(props: { id: string }) {
                     ) : (
                       <input
                         id={`edit-${name}`}
+                        {...(types.get(name) === 'date' ? { placeholder: 'YYYY-MM-DD' } : {})}
                         value={edits[name] ?? (typeof value === 'string' ? value : '')}
                         onChange={(e) => {
                           setEdits({ ...edits, [name]: e.target.value })

@@ -1,13 +1,14 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 import { ApiFailure, api, ws } from './api.ts'
 import type {
-  ApplyResult,
+  ApplyEntry,
   Change,
   ChangeResult,
   ConnectionView,
   Page,
   PlanHeader,
+  Progress,
   Run,
   RunView,
 } from './api-types.ts'
@@ -33,6 +34,8 @@ import {
 type TabKey = 'create' | 'update' | 'leaver' | 'skipped' | 'conflicts' | 'teams'
 
 const ACTIVE: readonly Run['state'][] = ['queued', 'reading']
+/** Field diffs a row shows before "Show n more fields". */
+const DIFF_SHOWN = 6
 const PAGE = 25
 
 interface Filter {
@@ -264,12 +267,17 @@ function PlanView(props: {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
   const [approved, setApproved] = useState(false)
   const [asking, setAsking] = useState<{ selection: 'all' | string[] } | null>(null)
-  const [applying, setApplying] = useState<{
-    busy: boolean
-    error: unknown
-    result: ApplyResult | null
-    selection: 'all' | number | null
-  }>({ busy: false, error: null, result: null, selection: null })
+  const [applying, setApplying] = useState<Applying>(IDLE)
+  // an apply goes on in the background: follow its run until it ends
+  const timer = useRef<number | undefined>(undefined)
+  const mounted = useRef(false)
+  useEffect(() => {
+    mounted.current = true
+    return () => {
+      mounted.current = false
+      window.clearTimeout(timer.current)
+    }
+  }, [])
   const info = header.data === null ? null : tabsOf(header.data)
   // until one is picked: the first tab with something in it
   const tab = picked ?? info?.tabs.find((t) => t.count > 0)?.key ?? 'create'
@@ -289,6 +297,50 @@ function PlanView(props: {
     [base, tab, offset, chosen?.count, header.data],
   )
 
+  const finished = (view: RunView, seq: number) => {
+    const mine = view.applies.find((a) => a.seq === seq) ?? view.applies.at(-1) ?? null
+    // a change that failed is counted in the result; an apply that broke off is an error
+    const broke = mine?.state === 'failed' && mine.error?.code !== 'changes_failed'
+    setApplying({
+      ...IDLE,
+      error: broke ? new Error(mine.error?.message ?? 'The sync failed.') : null,
+      result: mine,
+      selection: mine?.selection ?? null,
+    })
+    setSelected(new Set())
+    header.reload()
+    rows.reload()
+    props.onApplied(view.run)
+  }
+
+  const follow = (runId: string, seq: number) => {
+    if (!mounted.current) return
+    api.get<RunView>(ws(workspace.id, `/runs/${runId}`)).then(
+      (view) => {
+        if (!mounted.current) return
+        if (view.run.state === 'applying' || view.progress !== null) {
+          setApplying((a) => ({ ...a, progress: view.progress }))
+          timer.current = window.setTimeout(() => {
+            follow(runId, seq)
+          }, 500)
+        } else {
+          finished(view, seq)
+        }
+      },
+      (error: unknown) => {
+        if (mounted.current) setApplying({ ...IDLE, error })
+      },
+    )
+  }
+
+  // opened while an apply goes on (a reload, another tab): follow it too
+  useEffect(() => {
+    const current = props.applies.at(-1)
+    if (props.run.state !== 'applying' || current?.state !== 'applying') return
+    setApplying({ ...IDLE, busy: true, selection: current.selection })
+    follow(props.run.id, current.seq)
+  }, [props.run.id])
+
   if (header.data === null) {
     return header.error !== null ? (
       <ErrorBox error={header.error} />
@@ -301,37 +353,30 @@ function PlanView(props: {
   const held = plan.approval.required
 
   const apply = (selection: 'all' | string[], password?: string): Promise<unknown> => {
-    setApplying({ busy: true, error: null, result: null, selection: null })
+    setApplying({ ...IDLE, busy: true })
+    const counted = selection === 'all' ? 'all' : selection.length
     return api
-      .post<ApplyResult>(`${base}/apply`, {
+      .post<{ run: Run; apply: ApplyEntry }>(`${base}/apply`, {
         selection,
         approve: selection === 'all' ? approved : false,
         ...(password === undefined ? {} : { password }),
       })
       .then(
-        (result) => {
-          setApplying({
-            busy: false,
-            error: null,
-            result,
-            selection: selection === 'all' ? 'all' : selection.length,
-          })
+        (started) => {
           setAsking(null)
-          setSelected(new Set())
-          header.reload()
-          rows.reload()
-          props.onApplied(result.run)
+          setApplying({ ...IDLE, busy: true, selection: counted })
+          follow(started.run.id, started.apply.seq)
           return null
         },
         (error: unknown) => {
           if (error instanceof ApiFailure && error.code === 'password_required') {
-            setApplying({ busy: false, error: null, result: null, selection: null })
+            setApplying(IDLE)
             // a wrong password in the dialog is said in the dialog
             if (password !== undefined) return error
             setAsking({ selection })
             return null
           }
-          setApplying({ busy: false, error, result: null, selection: null })
+          setApplying({ ...IDLE, error })
           setAsking(null)
           return null
         },
@@ -405,7 +450,7 @@ function PlanView(props: {
           {props.applies
             .map(
               (a) =>
-                `${a.selection === 'all' ? 'all' : plural(a.selection, 'selected record')} (${String(a.counts['applied'] ?? 0)} changes) at ${formatTime(a.at)}`,
+                `${a.selection === 'all' ? 'all' : plural(a.selection, 'selected record')} (${plural(a.counts?.['applied'] ?? 0, 'change')}) at ${formatTime(a.startedAt)}`,
             )
             .join('; ')}
         </p>
@@ -446,19 +491,22 @@ function PlanView(props: {
         >
           Sync all ({plural(info.remaining, 'change')})
         </button>
-        {applying.busy && <Loading label="Syncing…" />}
       </div>
-      <ErrorBox error={applying.error} title="Nothing was synced." />
+      {applying.busy && <ApplyProgress applying={applying} />}
+      <ErrorBox
+        error={applying.error}
+        title={applying.selection === null ? 'Nothing was synced.' : 'The sync failed.'}
+      />
       {applying.result !== null && (
         <Notice>
           {applying.selection === 'all'
             ? 'Synced the plan'
             : `Synced ${plural(Number(applying.selection), 'selected record')}`}
-          : {plural(applying.result.added, 'change')} applied
-          {(applying.result.counts['stale'] ?? 0) > 0 &&
-            `, ${String(applying.result.counts['stale'])} stale (preview again)`}
-          {(applying.result.counts['failed'] ?? 0) > 0 &&
-            `, ${String(applying.result.counts['failed'])} failed`}
+          : {plural(applying.result.counts?.['applied'] ?? 0, 'change')} applied
+          {(applying.result.counts?.['stale'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts?.['stale'])} stale (preview again)`}
+          {(applying.result.counts?.['failed'] ?? 0) > 0 &&
+            `, ${String(applying.result.counts?.['failed'])} failed`}
           . <Link to="/people">See them in People</Link>
         </Notice>
       )}
@@ -541,6 +589,42 @@ function PlanView(props: {
   )
 }
 
+interface Applying {
+  busy: boolean
+  error: unknown
+  /** The run's last apply, once it ended. */
+  result: ApplyEntry | null
+  /** What was sent: all, or how many selected. */
+  selection: 'all' | number | null
+  progress: Progress | null
+}
+
+const IDLE: Applying = { busy: false, error: null, result: null, selection: null, progress: null }
+
+/** How far an apply is: changes written of those to write, as the server last said. */
+function ApplyProgress(props: { applying: Applying }) {
+  const p = props.applying.progress
+  const total = p?.phase === 'applying' ? p.total : null
+  const what =
+    props.applying.selection === 'all' || props.applying.selection === null
+      ? 'Syncing the plan'
+      : `Syncing ${plural(props.applying.selection, 'selected record')}`
+  return (
+    <div className="progress-box" role="status">
+      <p>
+        {what}
+        {p !== null && total !== null
+          ? `: ${p.done.toLocaleString()} of ${plural(total, 'change')} written`
+          : '…'}
+      </p>
+      <progress
+        aria-label={what}
+        {...(p !== null && total !== null ? { max: total, value: p.done } : {})}
+      />
+    </div>
+  )
+}
+
 function ChangeRow(props: {
   change: Change
   result: ChangeResult | null
@@ -549,8 +633,9 @@ function ChangeRow(props: {
   onToggle: (on: boolean) => void
 }) {
   const { change, result } = props
+  const [expanded, setExpanded] = useState(false)
   const diff = change.diff ?? []
-  const shown = diff.slice(0, 6)
+  const shown = expanded ? diff : diff.slice(0, DIFF_SHOWN)
   const status =
     result === null ? (actionable(change) ? 'Pending' : '—') : RESULT_TEXT[result.status]
   return (
@@ -590,8 +675,21 @@ function ChangeRow(props: {
                 <ins>{formatValue(d.after)}</ins>
               </li>
             ))}
-            {diff.length > shown.length && (
-              <li className="muted">and {diff.length - shown.length} more</li>
+            {diff.length > DIFF_SHOWN && (
+              <li>
+                <button
+                  type="button"
+                  className="link"
+                  aria-expanded={expanded}
+                  onClick={() => {
+                    setExpanded(!expanded)
+                  }}
+                >
+                  {expanded
+                    ? 'Show fewer fields'
+                    : `Show ${plural(diff.length - DIFF_SHOWN, 'more field')}`}
+                </button>
+              </li>
             )}
           </ul>
         )}

@@ -177,6 +177,7 @@ for (const backend of BACKENDS) {
         await store.recordResults(
           planId,
           runId,
+          1,
           applied.map((r) => ({
             changeId: r.changeId,
             status: 'applied' as const,
@@ -277,8 +278,16 @@ for (const backend of BACKENDS) {
         expect(results.total).toBe(3)
         expect(results.items[0]).toMatchObject({
           status: 'applied',
+          apply: 1,
           label: expect.any(String) as string,
         })
+        // an apply's own results
+        expect(
+          (await views.runResults(ws.id, runId, { apply: 1, offset: 0, limit: 1 })).total,
+        ).toBe(3)
+        expect(
+          (await views.runResults(ws.id, runId, { apply: 2, offset: 0, limit: 1 })).total,
+        ).toBe(0)
         await expect(
           views.runResults(other.id, runId, { offset: 0, limit: 1 }),
         ).rejects.toMatchObject({ code: 'not_found' })

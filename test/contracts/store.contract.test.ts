@@ -521,11 +521,14 @@ for (const backend of BACKENDS) {
           errorCode: status === 'failed' ? 'conflict' : null,
         })
         // recorded out of order, over two batches
-        await store.recordResults(id, r.id, [result(ids[4] ?? ''), result(ids[0] ?? '', 'failed')])
-        await store.recordResults(id, r.id, [result(ids[2] ?? '')])
+        await store.recordResults(id, r.id, 1, [
+          result(ids[4] ?? ''),
+          result(ids[0] ?? '', 'failed'),
+        ])
+        await store.recordResults(id, r.id, 1, [result(ids[2] ?? '')])
         expect((await store.results(id)).map((x) => x.changeId)).toEqual([ids[0], ids[2], ids[4]])
-        // tried again: the new answer replaces the old one
-        await store.recordResults(id, r.id, [result(ids[0] ?? '')])
+        // tried again by a later apply: its answer is the change's outcome
+        await store.recordResults(id, r.id, 2, [result(ids[0] ?? '')])
         const results = await store.results(id)
         expect(results).toHaveLength(3)
         expect(results[0]).toMatchObject({
@@ -536,6 +539,51 @@ for (const backend of BACKENDS) {
         })
         expect(Date.parse(results[0]?.at ?? '')).not.toBeNaN()
         expect(await store.results(randomUUID())).toEqual([])
+      })
+
+      it('numbers the applies of a run, each with its own outcome; an interrupted one is failed', async () => {
+        const { ws, r, id } = await saved(
+          plan({
+            connectionId: 'personio-acme',
+            source: source(company()),
+            target: { people: [], teams: [] },
+            config: CFG,
+            now: NOW,
+          }),
+        )
+        const start = (selection: number | null) =>
+          store.startApply({
+            workspaceId: ws.id,
+            runId: r.id,
+            planId: id,
+            selection,
+            approved: false,
+            actor: 'ada@example.com',
+          })
+        const first = await start(3)
+        expect(first).toMatchObject({ seq: 1, state: 'applying', selection: 3, counts: null })
+        const done = await store.finishApply(r.id, 1, {
+          state: 'succeeded',
+          counts: { applied: 5 },
+          error: null,
+        })
+        expect(done).toMatchObject({ seq: 1, state: 'succeeded', counts: { applied: 5 } })
+        expect(Date.parse(done.finishedAt ?? '')).not.toBeNaN()
+        await expect(
+          store.finishApply(r.id, 1, { state: 'failed', counts: {}, error: null }),
+        ).rejects.toMatchObject({ code: 'conflict' })
+        // a process died during apply 2: the next apply fails it as interrupted
+        await start(null)
+        const third = await start(null)
+        expect(third.seq).toBe(3)
+        const all = await store.applies(ws.id, r.id)
+        expect(all.map((a) => [a.seq, a.state, a.selection])).toEqual([
+          [1, 'succeeded', 3],
+          [2, 'failed', null],
+          [3, 'applying', null],
+        ])
+        expect(all[1]?.error?.code).toBe('interrupted')
+        expect(await store.applies((await workspace()).id, r.id)).toEqual([])
       })
 
       it('lists the people of a workspace page by page, each once', async () => {

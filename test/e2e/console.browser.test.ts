@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import { chromium } from 'playwright-core'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page, Request } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 
@@ -19,6 +19,18 @@ const CHROMIUM = process.env['HRIS_SYNC_CHROMIUM'] ?? '/usr/bin/chromium'
 /** Where the screenshots of each step go (.ci/run keeps them). */
 const SHOTS = path.join(ROOT, '.test-report', 'screenshots')
 const EMAIL = 'admin@example.com'
+
+/** "… 1,234 changes applied" → 1234. */
+const changesIn = (text: string | null) =>
+  Number((/([\d,]+) changes? applied/.exec(text ?? '')?.[1] ?? 'NaN').replaceAll(',', ''))
+
+/** A name whatever its format: "Krämer, Dörte" and "Dörte Krämer" are one person. */
+const nameKey = (name: string) =>
+  name
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .sort()
+    .join(' ')
 const PASSWORD = 'correct horse battery staple'
 
 // the console as a newcomer uses it, on npm start's sandbox: sign in, connect to the Personio
@@ -82,7 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await rm(dir, { recursive: true, force: true })
     }, 30_000)
 
-    it('runs the whole flow: connect, map, preview, sync selected, sync all, history', async () => {
+    it('runs the whole flow: connect, map, preview, sync selected, sync all, history, a held plan', async () => {
       onTestFailed(async () => {
         await shot('failed')
         process.stderr.write(`browser problems:\n${problems.join('\n')}\n`)
@@ -128,12 +140,19 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       await page.getByRole('link', { name: '3. Configure' }).click()
       await page.getByLabel('Identifier', { exact: true }).selectOption('work_email')
       await page.getByLabel('Then, when nobody has it').selectOption('employee_number')
+      // as many fallbacks as there are rules: a third level is kept too
+      const third = page.getByLabel('Then, when nobody has those (rule 3)')
+      await third.selectOption('personal_email')
       await page.getByRole('button', { name: 'Add a condition' }).click()
       await page.getByLabel('Condition', { exact: true }).selectOption('exists')
       await page.getByLabel('Field', { exact: true }).selectOption('workEmail')
       await shot('configure')
       await page.getByRole('button', { name: 'Save the settings' }).click()
       await page.getByText('Settings saved.').waitFor()
+      await page.reload()
+      await third.waitFor()
+      expect(await third.inputValue()).toBe('personal_email')
+      expect(await page.getByLabel('Then, when nobody has it').inputValue()).toBe('employee_number')
 
       await page.getByRole('link', { name: '4. Preview and sync' }).click()
       await page.getByRole('button', { name: 'Build a preview' }).click()
@@ -142,24 +161,59 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       const boxes = page.getByRole('checkbox', { name: /^Select (?!all)/ })
       await boxes.first().waitFor()
       await shot('preview')
+      // a long diff opens in full, and closes again
+      const more = page.getByRole('button', { name: /^Show \d+ more fields?$/ }).first()
+      const hidden = Number(/(\d+)/.exec((await more.textContent()) ?? '')?.[1])
+      const firstDiff = page.getByRole('row').nth(1).locator('ul.diff > li')
+      const before = await firstDiff.count()
+      await more.click()
+      const fewer = page.getByRole('button', { name: 'Show fewer fields' }).first()
+      expect(await fewer.getAttribute('aria-expanded')).toBe('true')
+      expect(await firstDiff.count()).toBe(before + hidden)
+      await shot('preview-diff-open')
+      await fewer.click()
+      expect(await firstDiff.count()).toBe(before)
       const created = Number(/\((\d+)\)/.exec((await createTab.textContent()) ?? '')?.[1])
       expect(created).toBeGreaterThan(200)
 
-      for (let i = 0; i < 3; i++) await boxes.nth(i).check()
+      const picked: string[] = []
+      for (let i = 0; i < 3; i++) {
+        await boxes.nth(i).check()
+        picked.push(((await boxes.nth(i).getAttribute('aria-label')) ?? '').replace(/^Select /, ''))
+      }
+      // an apply answers at once (202) and the console follows its run to the end
+      const applyAnswer = () =>
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/apply'))
+      let answered = applyAnswer()
       await page.getByRole('button', { name: 'Sync selected (3)' }).click()
-      await page.getByText(/Synced 3 selected records/).waitFor()
+      expect((await answered).status()).toBe(202)
+      const selectedNotice = page.getByText(/Synced 3 selected records: \d+ changes? applied/)
+      await selectedNotice.waitFor()
+      const selectedCount = changesIn(await selectedNotice.textContent())
+      // the three people, their team and memberships at least
+      expect(selectedCount).toBeGreaterThanOrEqual(3)
       await shot('synced-selected')
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
       await page.getByText('3 people', { exact: true }).waitFor()
       await expect.poll(() => page.getByRole('row').count()).toBe(4)
+      // exactly the three selected, whatever the name format shows them as
+      const names = await page
+        .getByRole('row')
+        .locator('td:first-child, th:first-child')
+        .allTextContents()
+      expect(names.slice(1).map(nameKey).sort()).toEqual(picked.map(nameKey).sort())
       await shot('people-three')
 
       await page.goBack()
       const syncAll = page.getByRole('button', { name: /^Sync all \(/ })
       await syncAll.waitFor()
+      answered = applyAnswer()
       await syncAll.click()
-      await page.getByText(/Synced the plan/).waitFor()
+      expect((await answered).status()).toBe(202)
+      const allNotice = page.getByText(/Synced the plan: \d+ changes? applied/)
+      await allNotice.waitFor()
+      const allCount = changesIn(await allNotice.textContent())
       await shot('synced-all')
 
       await page.getByRole('link', { name: 'People', exact: true }).click()
@@ -169,12 +223,77 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
       )
       expect(total).toBe(created)
       await shot('people-all')
+      // the search asks once typing pauses, not at every key
+      const searches: string[] = []
+      const counted = (r: Request) => {
+        if (r.url().includes('/people?')) searches.push(r.url())
+      }
+      page.on('request', counted)
+      const wanted = picked[0] ?? ''
+      await page.getByLabel('Search').pressSequentially(wanted)
+      await expect
+        .poll(() => page.getByText(/^\d+ (person|people)$/).textContent())
+        .toMatch(/^1 person$/)
+      page.off('request', counted)
+      expect(searches.length).toBeLessThan(wanted.length)
+      expect(
+        nameKey((await page.getByRole('row').nth(1).locator('td, th').first().textContent()) ?? ''),
+      ).toBe(nameKey(wanted))
+      await page.getByLabel('Search').fill('')
 
       await page.goBack()
       await page.getByRole('link', { name: 'History' }).click()
-      await page.getByText(/Sync selected: 3 records/).waitFor()
-      await page.getByText(/Sync all by admin@example\.com/).waitFor()
+      // each sync is an entry of its own, with its own counts, beside the preview it applied
+      const selectedRow = page.getByRole('row', { name: /Sync selected: 3 records/ })
+      const allRow = page.getByRole('row', { name: /Sync all/ })
+      await selectedRow.waitFor()
+      expect(await selectedRow.textContent()).toContain(`${String(selectedCount)} changes applied`)
+      expect(await selectedRow.textContent()).toContain(EMAIL)
+      expect(await allRow.textContent()).toContain(
+        `${allCount.toLocaleString('en-US')} changes applied`,
+      )
+      expect(await page.getByRole('row', { name: /Preview/ }).count()).toBe(1)
       await shot('history')
+
+      // the selected sync's own results: the three people among them
+      await selectedRow.getByRole('link').click()
+      await page.getByRole('heading', { name: /^Sync selected: 3 records/ }).waitFor()
+      const results = page.getByRole('table', { name: 'Results' }).getByRole('row')
+      // its own results only: as many applied as the sync said (a skipped manager link beside)
+      await expect
+        .poll(() => results.filter({ has: page.getByText('applied', { exact: true }) }).count())
+        .toBe(selectedCount)
+      for (const name of picked) {
+        await results.getByRole('rowheader', { name, exact: true }).first().waitFor()
+      }
+      await shot('history-selected-sync')
+
+      // a quarter of the company leaves at once: the next plan waits for an approval, and says why
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+      for (let id = 1; id <= 70; id++) {
+        const left = await fetch(`${simUrl}/_admin/employees/${String(id)}/terminate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ terminationDate: yesterday }),
+        })
+        expect(left.status).toBe(200)
+      }
+      await page.getByRole('link', { name: '4. Preview and sync' }).click()
+      await page.getByRole('button', { name: 'Preview again' }).click()
+      const why = page.getByRole('alert').filter({ hasText: 'This plan needs approval' })
+      await why.waitFor()
+      expect(await why.textContent()).toMatch(
+        /\d+ of \d+ active people \([\d.]+%\) would become leavers, more than the threshold of 20%/,
+      )
+      const held = page.getByRole('button', { name: /^Sync all \(/ })
+      expect(await held.isDisabled()).toBe(true)
+      await shot('approval')
+      await page.getByLabel('I have read why and approve this plan').check()
+      answered = applyAnswer()
+      await held.click()
+      expect((await answered).status()).toBe(202)
+      await page.getByText(/Synced the plan: \d+ changes? applied/).waitFor()
+      await shot('approved')
     })
 
     it('rejects a held plan, shows and edits the schedule, resends an invitation, adds a webhook and a recipient', async () => {

@@ -235,3 +235,28 @@ export async function settled(c: Client, workspace: Workspace, runId: string) {
   }
   throw new Error(`run ${runId} did not settle`)
 }
+
+/** What GET …/runs/{runId} answers, as the apply tests read it. */
+export interface RunView {
+  run: { id: string; state: string; planId: string | null; counts: Record<string, number> | null }
+  progress: { phase: string; done: number; total: number | null } | null
+  applies: {
+    seq: number
+    state: string
+    selection: 'all' | number
+    actor: string | null
+    counts: Record<string, number>
+    [key: string]: unknown
+  }[]
+}
+
+/** Waits until an apply started with 202 has ended: the run left `applying`, no progress left. */
+export async function applied(c: Client, workspace: Workspace, runId: string): Promise<RunView> {
+  for (let i = 0; i < 800; i++) {
+    const answer = await c.get(`/api/v1/workspaces/${workspace.id}/runs/${runId}`)
+    const view = answer.body as RunView
+    if (view.run.state !== 'applying' && view.progress === null) return view
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`run ${runId} did not finish applying`)
+}

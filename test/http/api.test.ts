@@ -1,9 +1,10 @@
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import type { Workspace } from '../../src/storage/store.ts'
-import { ORIGIN, apiHarness, bodyOf, client, settled } from './api-harness.ts'
+import { ORIGIN, apiHarness, applied, bodyOf, client, settled } from './api-harness.ts'
 import type { Answer, Client } from './api-harness.ts'
 
 const V1 = '/api/v1'
@@ -40,8 +41,6 @@ interface PersonRowBody {
 }
 interface ApplyBody {
   run: { id: string; state: string }
-  counts: Record<string, number>
-  added: number
 }
 
 let h: Awaited<ReturnType<typeof apiHarness>>
@@ -167,6 +166,35 @@ describe('sign-in and sessions', () => {
     // and the window passes
     h.advance(16 * 60_000)
     await from.signIn(victim.email, victim.password)
+  })
+
+  it('limits wrong passwords per address, whatever the emails', async () => {
+    const owner = await h.tenant('sprayed')
+    const from = client(h.app, { ip: '10.0.0.9' })
+    // one address trying many accounts: each try would cost an argon2 hash
+    for (let i = 0; i < 20; i++) {
+      const answer = await from.post(`${V1}/auth/login`, {
+        email: `nobody-${String(i)}@example.com`,
+        password: 'guess',
+      })
+      expect(answer.status, answer.text).toBe(401)
+    }
+    const blocked = await from.post(`${V1}/auth/login`, {
+      email: owner.email,
+      password: owner.password,
+    })
+    expectError(blocked, 429, 'too_many_attempts')
+    expect(bodyOf<ErrorBody>(blocked).error.message).toContain('from this address')
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    // another address is not held, and a success there does not free this one
+    await client(h.app, { ip: '10.0.0.10' }).signIn(owner.email, owner.password)
+    expectError(
+      await from.post(`${V1}/auth/login`, { email: owner.email, password: owner.password }),
+      429,
+      'too_many_attempts',
+    )
+    h.advance(16 * 60_000)
+    await from.signIn(owner.email, owner.password)
   })
 
   it('answers 401 in the envelope to a request without a session', async () => {
@@ -339,35 +367,49 @@ describe('the flow: connect, configure, preview, apply, read', () => {
       password: 'not it',
     })
     expectError(wrong, 403, 'password_required')
-    const applied = await c.post(at(acme.workspace, `/plans/${planId}/apply`), {
+    const started = await c.post(at(acme.workspace, `/plans/${planId}/apply`), {
       selection: ids,
       password: acme.password,
     })
-    expect(applied.status, applied.text).toBe(200)
-    expect(bodyOf<ApplyBody>(applied).counts['applied']).toBeGreaterThanOrEqual(2)
-    expect(bodyOf<ApplyBody>(applied).run.state).toBe('planned')
+    // answered once applying has begun; the changes go on in the background
+    expect(started.status, started.text).toBe(202)
+    expect(bodyOf<ApplyBody>(started).run.state).toBe('applying')
+    const runId = bodyOf<ApplyBody>(started).run.id
+    const first = await applied(c, acme.workspace, runId)
+    expect(first.run.state).toBe('planned')
+    expect(first.applies).toHaveLength(1)
+    const selected = must(first.applies[0])
+    expect(selected.selection).toBe(ids.length)
+    expect(selected.counts['applied']).toBeGreaterThanOrEqual(2)
     // confirmed now: the next apply goes through without it
     const people = await c.get(at(acme.workspace, '/people'))
     expect(bodyOf<Page<PersonRowBody>>(people).total).toBe(2)
     const rest = await c.post(at(acme.workspace, `/plans/${planId}/apply`), { selection: 'all' })
-    expect(rest.status, rest.text).toBe(200)
-    expect(bodyOf<ApplyBody>(rest).run.state).toBe('succeeded')
-    expect(bodyOf<ApplyBody>(rest).added).toBe(
-      (bodyOf<ApplyBody>(rest).counts['applied'] ?? 0) -
-        (bodyOf<ApplyBody>(applied).counts['applied'] ?? 0),
+    expect(rest.status, rest.text).toBe(202)
+    const done = await applied(c, acme.workspace, runId)
+    expect(done.run.state).toBe('succeeded')
+    expect(done.applies.map((a) => a.selection)).toEqual([ids.length, 'all'])
+    const all = must(done.applies[1])
+    // each apply counts what it did: together, every change of the plan
+    expect((selected.counts['applied'] ?? 0) + (all.counts['applied'] ?? 0)).toBe(
+      done.run.counts?.['applied'],
     )
-    const run = await c.get(at(acme.workspace, `/runs/${bodyOf<ApplyBody>(rest).run.id}`))
-    expect(
-      bodyOf<{ applies: { selection: unknown }[] }>(run).applies.map(
-        (a: { selection: unknown }) => a.selection,
-      ),
-    ).toEqual([ids.length, 'all'])
-    const results = await c.get(
-      at(acme.workspace, `/runs/${bodyOf<ApplyBody>(rest).run.id}/results?status=applied&limit=3`),
-    )
-    expect(bodyOf<Page<{ status: string }>>(results).total).toBe(
-      bodyOf<ApplyBody>(rest).counts['applied'],
-    )
+    expect(done.applies).toMatchObject([
+      { seq: 1, state: 'succeeded', actor: acme.email, approved: false },
+      { seq: 2, state: 'succeeded', actor: acme.email },
+    ])
+    // each apply has its own results: the selection's are not the rest's
+    const ofApply = async (seq: number) =>
+      bodyOf<Page<{ changeId: string; apply: number }>>(
+        await c.get(at(acme.workspace, `/runs/${runId}/results?apply=${String(seq)}&limit=500`)),
+      )
+    const [one, two] = [await ofApply(1), await ofApply(2)]
+    expect(one.total).toBe(selected.counts['applied'])
+    expect(two.total).toBe(all.counts['applied'])
+    expect(one.items.map((r) => r.changeId)).toEqual(expect.arrayContaining(ids))
+    expect(two.items.filter((r) => ids.includes(r.changeId))).toEqual([])
+    const results = await c.get(at(acme.workspace, `/runs/${runId}/results?status=applied&limit=3`))
+    expect(bodyOf<Page<{ status: string }>>(results).total).toBe(done.run.counts?.['applied'])
     expect(bodyOf<Page<{ status: string }>>(results).items[0]).toMatchObject({
       status: 'applied',
       label: expect.any(String) as string,
@@ -424,6 +466,49 @@ describe('the flow: connect, configure, preview, apply, read', () => {
     ).toBe('hr')
   })
 
+  it('checks each edited value against its field’s type, naming the field', async () => {
+    const people = await c.get(at(acme.workspace, '/people?limit=1'))
+    const person = must(bodyOf<Page<PersonRowBody>>(people).items[0]).person
+    const path = at(acme.workspace, `/people/${person.id}`)
+    const bad = await c.patch(path, {
+      fields: {
+        lastWorkingDay: 'tomorrow',
+        weeklyHours: 'forty',
+        costCenters: 'Sales',
+        gender: 3,
+        'custom.desk': 7,
+      },
+    })
+    expectError(bad, 422, 'invalid_input')
+    const issues = bodyOf<ErrorBody>(bad).error.issues
+    expect(issues.map((i) => [i.code, i.path.join('.')])).toEqual([
+      ['invalid_value', 'fields.lastWorkingDay'],
+      ['invalid_value', 'fields.weeklyHours'],
+      ['invalid_value', 'fields.costCenters'],
+      ['invalid_value', 'fields.gender'],
+    ])
+    expect(issues[0]?.message).toBe(
+      'Last working day takes a date as YYYY-MM-DD (2026-03-31), not "tomorrow"',
+    )
+    // nothing was changed
+    const unchanged = bodyOf<{ row: { person: { fields: Record<string, unknown> } } }>(
+      await c.get(path),
+    )
+    expect(unchanged.row.person.fields['lastWorkingDay'] ?? null).toBeNull()
+    const good = await c.patch(path, {
+      fields: {
+        lastWorkingDay: '2026-12-31',
+        weeklyHours: 38.5,
+        costCenters: ['Sales'],
+        gender: null,
+      },
+    })
+    expect(good.status, good.text).toBe(200)
+    expect(
+      bodyOf<{ row: { person: { fields: Record<string, unknown> } } }>(good).row.person.fields,
+    ).toMatchObject({ lastWorkingDay: '2026-12-31', weeklyHours: 38.5, costCenters: ['Sales'] })
+  })
+
   it('exports identifiers and imports them back, all rows or none', async () => {
     const exported = await c.get(at(acme.workspace, '/identifiers/export?format=csv'))
     expect(exported.status).toBe(200)
@@ -460,6 +545,51 @@ describe('the flow: connect, configure, preview, apply, read', () => {
     expect(new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)).toEqual(
       new Uint8Array([0x50, 0x4b]),
     )
+  })
+
+  it('imports identifiers from an edited XLSX export, all rows or none', async () => {
+    const exported = await h.app.request(at(acme.workspace, '/identifiers/export?format=xlsx'), {
+      headers: { cookie: c.cookie ?? '' },
+    })
+    expect(exported.status).toBe(200)
+    // as an admin edits it in a spreadsheet: the identifier column of one row, then a mistake
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(await exported.arrayBuffer())
+    const sheet = must(book.worksheets[0])
+    const header = (sheet.getRow(1).values as unknown[]).map((v) =>
+      typeof v === 'string' ? v : '',
+    )
+    const idAt = header.indexOf('id')
+    const identifierAt = header.indexOf('identifier')
+    expect(idAt).toBeGreaterThan(0)
+    expect(identifierAt).toBeGreaterThan(0)
+    const personId = sheet.getRow(3).getCell(idAt).text
+    sheet.getRow(3).getCell(identifierAt).value = 'xlsx-identifier-3'
+    const upload = async () =>
+      c.request('POST', at(acme.workspace, '/identifiers/import?name=people.xlsx'), undefined, {
+        raw: new Uint8Array(await book.xlsx.writeBuffer()),
+      })
+    const original = sheet.getRow(4).getCell(idAt).value
+    sheet.getRow(4).getCell(idAt).value = 'nobody'
+    const bad = await upload()
+    expectError(bad, 422, 'invalid_input')
+    expect(bodyOf<ErrorBody>(bad).error.issues).toEqual([
+      expect.objectContaining({
+        path: [4, 'id'],
+        message: 'row 4, column "id": no person has the id "nobody"',
+      }),
+    ])
+    const person = at(acme.workspace, `/people/${personId}`)
+    const before = bodyOf<{ row: { person: { identifier: string | null } } }>(await c.get(person))
+    expect(before.row.person.identifier).not.toBe('xlsx-identifier-3')
+    // the mistake put right: the one edited row is set
+    const people = bodyOf<Page<PersonRowBody>>(await c.get(at(acme.workspace, '/people?limit=200')))
+    sheet.getRow(4).getCell(idAt).value = original
+    const ok = await upload()
+    expect(ok.status, ok.text).toBe(200)
+    expect(ok.body).toMatchObject({ changed: 1, unchanged: people.total - 1 })
+    const after = bodyOf<{ row: { person: { identifier: string | null } } }>(await c.get(person))
+    expect(after.row.person.identifier).toBe('xlsx-identifier-3')
   })
 
   it('connects a file only through an upload of the workspace', async () => {
@@ -541,6 +671,14 @@ describe('API tokens', () => {
         )
       ).status,
     ).toBe(204)
+    // revoked is gone: revoking it again finds nothing
+    const again = await c.delete(
+      at(
+        acme.workspace,
+        `/tokens/${bodyOf<{ token: string; apiToken: { id: string } }>(made).apiToken.id}`,
+      ),
+    )
+    expectError(again, 404, 'not_found')
     expectError(await bot.get(at(acme.workspace, '/connections')), 401, 'unauthenticated')
     bot.useToken('hst_not-a-token')
     expectError(await bot.get(at(acme.workspace, '/connections')), 401, 'unauthenticated')
@@ -561,7 +699,30 @@ describe('the document and the log', () => {
     expect(JSON.stringify(body)).not.toContain('#/$defs/')
     const docs = await h.app.request('/api/docs')
     expect(docs.status).toBe(200)
-    expect(await docs.text()).toContain('/api/openapi.json')
+    const csp = docs.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).toContain("connect-src 'self'")
+    expect(csp).toContain("default-src 'none'")
+    const html = await docs.text()
+    const sources = [...html.matchAll(/<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"/g)].map(
+      (m) => m[1] ?? '',
+    )
+    // every script and style from this server, and no inline script (the policy forbids it)
+    expect(sources.length).toBeGreaterThanOrEqual(3)
+    for (const source of sources) expect(source).toMatch(/^\/api\/docs\//)
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/)
+    for (const source of sources) {
+      const asset = await h.app.request(source)
+      expect(asset.status, source).toBe(200)
+      const type = asset.headers.get('content-type') ?? ''
+      expect(type).toMatch(source.endsWith('.css') ? /^text\/css/ : /^text\/javascript/)
+      expect((await asset.text()).length).toBeGreaterThan(100)
+    }
+    const init = await (await h.app.request(must(sources.at(-1)))).text()
+    expect(init).toContain('/api/openapi.json')
+    expect((await h.app.request(must(sources[0]).replace(/[^/]+$/, 'constructor'))).status).toBe(
+      404,
+    )
   })
 
   it('never logs a credential', () => {

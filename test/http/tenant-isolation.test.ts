@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { apiHarness, bodyOf, client, settled } from './api-harness.ts'
+import { apiHarness, applied, bodyOf, client, settled } from './api-harness.ts'
 import type { Answer, Client } from './api-harness.ts'
 
 const V1 = '/api/v1'
@@ -48,7 +48,9 @@ beforeAll(async () => {
   const started = await bob.post(at(`/connections/${connectionId}/previews`))
   const runId = bodyOf<{ run: { id: string } }>(started).run.id
   const { run } = await settled(bob, b.workspace, runId)
-  await bob.post(at(`/plans/${run.planId ?? ''}/apply`), { selection: 'all' })
+  const apply = await bob.post(at(`/plans/${run.planId ?? ''}/apply`), { selection: 'all' })
+  expect(apply.status, apply.text).toBe(202)
+  await applied(bob, b.workspace, runId)
   const people = await bob.get(at('/people'))
   const teams = await bob.get(at('/teams'))
   const token = await bob.post(at('/tokens'), { name: 'theirs' })

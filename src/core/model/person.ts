@@ -48,6 +48,46 @@ export function targetFieldLabel(name: string): string {
   return (DIRECTORY_FIELDS as Record<string, { label: string }>)[name]?.label ?? name
 }
 
+const E164 = /^\+[1-9]\d{1,14}$/
+const Email = z.email()
+
+/**
+ * What is wrong with `value` for directory field `field`, by the field's type (a date field takes
+ * `YYYY-MM-DD`, a number field a number…), or null when it fits. `null` (empty) fits every field;
+ * a custom field has no declared type and takes any value.
+ */
+export function fieldValueProblem(field: string, value: FieldValue): string | null {
+  if (value === null) return null
+  const type = (DIRECTORY_FIELDS as Record<string, { type: string } | undefined>)[field]?.type
+  if (type === undefined) return null
+  const label = targetFieldLabel(field)
+  const shown = JSON.stringify(value)
+  switch (type) {
+    case 'text':
+      return typeof value === 'string' ? null : `${label} takes text, not ${shown}`
+    case 'email':
+      return typeof value === 'string' && Email.safeParse(value.trim()).success
+        ? null
+        : `${label} takes an email address (name@example.com), not ${shown}`
+    case 'phone':
+      return typeof value === 'string' && E164.test(value)
+        ? null
+        : `${label} takes a phone number in international form (+4917112345678), not ${shown}`
+    case 'date':
+      return typeof value === 'string' && IsoDate.safeParse(value).success
+        ? null
+        : `${label} takes a date as YYYY-MM-DD (2026-03-31), not ${shown}`
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? null
+        : `${label} takes a number, not ${shown}`
+    case 'list':
+      return Array.isArray(value) ? null : `${label} takes a list of text, not ${shown}`
+    default:
+      return null
+  }
+}
+
 /** Which record of which connection a person or team came from; set once linked, never guessed. */
 export const SourceKey = z.strictObject({ connectionId: Text, externalId: Text })
 export type SourceKey = z.infer<typeof SourceKey>

@@ -444,7 +444,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live:
       const { workspaceId, connectionId } = c.req.valid('param')
       const connection = await connectionOf(workspaceId, connectionId)
       if (live.busy(connection.id)) {
-        throw new SyncError('conflict', 'a preview of this connection is being made already', {
+        throw new SyncError('conflict', 'a preview or a sync of this connection is under way', {
           retryable: true,
         })
       }

@@ -9,7 +9,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { SyncError } from '../../core/errors.ts'
 import type { Issue } from '../../core/errors.ts'
 import { FieldValue } from '../../core/model/field-value.ts'
-import { PERSON_STATUSES, isTargetField, targetFieldLabel } from '../../core/model/person.ts'
+import {
+  PERSON_STATUSES,
+  fieldValueProblem,
+  isTargetField,
+  targetFieldLabel,
+} from '../../core/model/person.ts'
 import type { Person } from '../../core/model/person.ts'
 import { SyncConfig } from '../../core/plan/sync-config.ts'
 import { identifierExport, importIdentifiers } from '../../engine/identifier-import.ts'
@@ -169,7 +174,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
         tags,
         summary: 'Edit fields the application owns',
         description:
-          'Only fields no connection’s mapping owns for the HR system (`owner: hris`): a sync would overwrite those. null leaves a field empty.',
+          'Only fields no connection’s mapping owns for the HR system (`owner: hris`): a sync would overwrite those. Each value must fit its field’s type (text, an email, an E.164 phone number, a YYYY-MM-DD date, a number, a list of text; a custom field takes any), else 422 with an issue per field at `fields.<name>`. null leaves a field empty. Nothing is changed unless every field is valid.',
         request: {
           params: PersonParams,
           body: body(z.object({ fields: z.record(z.string(), FieldValue) })),
@@ -188,7 +193,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
       const { workspaceId, personId } = c.req.valid('param')
       const { fields } = c.req.valid('json')
       const owned = await hrisOwned(deps, workspaceId)
-      const issues: Issue[] = Object.keys(fields).flatMap((field): Issue[] => {
+      const issues: Issue[] = Object.entries(fields).flatMap(([field, value]): Issue[] => {
         const at = ['fields', field]
         if (!isTargetField(field)) {
           return [
@@ -201,7 +206,12 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
           ]
         }
         const by = owned.get(field)
-        if (by === undefined) return []
+        if (by === undefined) {
+          const problem = fieldValueProblem(field, value)
+          return problem === null
+            ? []
+            : [{ code: 'invalid_value', severity: 'error', message: problem, path: at }]
+        }
         return [
           {
             code: 'owned_by_hris',
@@ -212,7 +222,7 @@ export function peopleRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
         ]
       })
       if (issues.length > 0) {
-        throw new SyncError('invalid_input', 'these fields cannot be edited here', { issues })
+        throw new SyncError('invalid_input', 'these fields cannot be edited like this', { issues })
       }
       const person = await views.editPerson(
         workspaceId,

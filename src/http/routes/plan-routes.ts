@@ -3,9 +3,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 
 import { SyncError } from '../../core/errors.ts'
 import { ApiError } from '../api-error.ts'
-import { recentlyConfirmed } from '../auth.ts'
-import { audited } from '../http-deps.ts'
-import type { AppEnv, HttpDeps } from '../http-deps.ts'
+import { recentlyConfirmed, requireApprover } from '../auth.ts'
+import type { ApplyRecord, PlanHeader, Run } from '../../storage/store.ts'
+import { actorName, audited } from '../http-deps.ts'
+import type { Actor, AppEnv, HttpDeps } from '../http-deps.ts'
 import type { LiveRuns } from '../live-runs.ts'
 import { ERRORS, body, json } from '../responses.ts'
 import {
@@ -50,19 +51,29 @@ const PlanHeaderSchema = z
 
 const ApplyEntry = z
   .object({
-    at: z.string(),
-    actor: z.string(),
+    seq: z
+      .number()
+      .openapi({ description: 'Its number in the run: 1, 2… (0: before applies were kept).' }),
+    state: z.enum(['applying', 'succeeded', 'failed']),
     selection: z.union([z.literal('all'), z.number()]),
-    counts: z.record(z.string(), z.number()),
+    approved: z.boolean(),
+    actor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who applied it; null: the command or a schedule.' }),
+    counts: z.record(z.string(), z.number()).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
   })
   .openapi('Apply', {
     description:
-      'One apply of the run’s plan: all, or a selection of n changes; `counts.applied` is what this apply added.',
+      'One apply of the run’s plan ("Sync selected", "Sync all"): what was selected, who applied it, and what its own changes came to (`counts`; a change an earlier apply made is not counted again). Its results are at …/runs/{runId}/results?apply={seq}.',
   })
 
 /** Plans (paged changes, apply) and runs (history, progress, per-change results). */
 export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveRuns) {
-  const { engine, store, views } = deps
+  const { store, views } = deps
   const now = deps.now ?? (() => new Date())
 
   app.openapi(
@@ -149,7 +160,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         tags: ['Previews'],
         summary: 'Apply a plan: all of it, or the changes selected',
         description:
-          'A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
+          'Starts the apply and answers at once (202) with its run, once the approval and the password are checked (what fails before anything is applied answers here: `approval_required`, `password_required`, `conflict`, `stale_plan`). A selection brings along what it needs (the selected people’s teams, memberships and manager links). A plan the guard holds needs `approve: true` (unless the selection makes nobody a leaver), else 409 `approval_required` with the guard’s findings as issues; only a signed-in admin who gave their password in the last 5 minutes may approve (an API token, or a member, gets 403 `forbidden`). A signed-in user must have given their password in the last 5 minutes: give it as `password`, or at POST /auth/confirm; else 403 `password_required`. Stale changes (the person changed since the plan) are refused one by one.',
         request: {
           params: PlanParams,
           body: body(
@@ -163,19 +174,9 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
           ),
         },
         responses: {
-          200: json(
-            z.object({
-              run: RunSchema,
-              counts: z.record(z.string(), z.number()),
-              added: z.number().openapi({
-                description:
-                  'Changes this apply made: the others of `counts.applied` were in already.',
-              }),
-              problems: z.array(ResultSchema).openapi({
-                description: 'The first 100 results that were not applied.',
-              }),
-            }),
-            'Applied: a result per change.',
+          202: json(
+            z.object({ run: RunSchema, apply: ApplyEntry }),
+            'Started: the run is `applying`, and `apply` is this apply (the last of the run’s `applies`). Follow it at GET …/runs/{runId} (progress while it applies here); once the run is no longer `applying`, that entry says what this apply did, and …/runs/{runId}/results?apply={seq} what each of its changes came to.',
           ),
           400: ERRORS[400],
           401: ERRORS[401],
@@ -200,58 +201,17 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
           )
         }
       }
+      // the password rule above holds for approving too
+      if (input.approve) requireApprover(actor, c.get('role'))
       const header = await views.planHeader(workspaceId, planId)
       if (!header) throw new SyncError('not_found', `plan ${planId} not found`)
-      const runId = header.runId
-      const result = await live
-        .track(
-          null,
-          engine.apply(workspaceId, planId, {
-            selection: input.selection,
-            approved: input.approve,
-            onProgress: (p) => {
-              live.update(runId, p)
-            },
-          }),
-        )
-        .finally(() => {
-          live.end(runId)
-        })
-      // what this apply added: an apply of all after a selection meets the selected ones again
-      const applied = Math.max(
-        0,
-        (result.run.counts?.['applied'] ?? 0) - (header.results['applied'] ?? 0),
-      )
-      await audited(
-        deps,
-        { workspaceId, actor },
-        {
-          action: 'plan.applied',
-          entityType: 'run',
-          entityId: result.run.id,
-          details: {
-            planId,
-            selection: input.selection === 'all' ? 'all' : input.selection.length,
-            approved: input.approve,
-            counts: { ...result.counts, applied },
-          },
-        },
-      )
-      const problems = result.results
-        .filter((r) => r.status !== 'applied')
-        .slice(0, 100)
-        .map((r) => ({
-          changeId: r.changeId,
-          status: r.status,
-          entityId: null,
-          message: r.status === 'failed' ? r.error.message : r.message,
-          errorCode: r.status === 'failed' ? r.error.code : null,
-          at: now().toISOString(),
-        }))
-      return c.json(
-        { run: result.run, counts: { ...result.counts }, added: applied, problems },
-        200,
-      )
+      const started = await startApply(deps, live, header, {
+        workspaceId,
+        selection: input.selection,
+        approved: input.approve,
+        actor,
+      })
+      return c.json({ run: { ...started.run }, apply: applyEntry(started.apply) }, 202)
     },
   )
 
@@ -312,15 +272,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       const { workspaceId, runId } = c.req.valid('param')
       const run = await store.run(workspaceId, runId)
       if (!run) throw new SyncError('not_found', `run ${runId} not found`)
-      const audit = await views.auditOf(workspaceId, 'run', [runId])
-      const applies = audit
-        .filter((a) => a.action === 'plan.applied')
-        .map((a) => ({
-          at: a.at,
-          actor: a.actor,
-          selection: (a.details['selection'] as 'all' | number | undefined) ?? 'all',
-          counts: (a.details['counts'] as Record<string, number> | undefined) ?? {},
-        }))
+      const applies = (await store.applies(workspaceId, runId)).map(applyEntry)
       return c.json({ run, progress: live.progress(runId), applies }, 200)
     },
   )
@@ -333,13 +285,23 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
         path: '/api/v1/workspaces/{workspaceId}/runs/{runId}/results',
         tags: ['Runs'],
         summary: 'What each change of a run came to, paged',
-        request: { params: RunParams, query: z.object({ status: List, ...Paging }) },
+        description:
+          'With `apply`, what the changes of that apply of the run came to; without, each change’s latest result.',
+        request: {
+          params: RunParams,
+          query: z.object({
+            status: List,
+            apply: z.coerce.number().int().min(0).max(1_000_000).optional(),
+            ...Paging,
+          }),
+        },
         responses: {
           200: json(
             z.object({
               total: z.number(),
               items: z.array(
                 ResultSchema.extend({
+                  apply: z.number(),
                   kind: z.string(),
                   action: z.string(),
                   reason: z.string(),
@@ -360,6 +322,7 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
       const q = c.req.valid('query')
       const page = await views.runResults(workspaceId, runId, {
         ...(q.status ? { statuses: q.status } : {}),
+        ...(q.apply === undefined ? {} : { apply: q.apply }),
         offset: q.offset,
         limit: q.limit,
       })
@@ -367,3 +330,89 @@ export function planRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps, live: LiveR
     },
   )
 }
+
+/**
+ * Starts applying a plan and answers with its run once it is `applying` (the approval checked);
+ * the changes go on in the background, their progress kept for GET …/runs/{runId}, and the apply
+ * is written to the audit log when it ends. What fails before the first change is thrown here.
+ */
+async function startApply(
+  deps: HttpDeps,
+  live: LiveRuns,
+  header: PlanHeader,
+  input: { workspaceId: string; selection: 'all' | string[]; approved: boolean; actor: Actor },
+): Promise<{ run: Run; apply: ApplyRecord }> {
+  const { runId, connectionId } = header
+  const { workspaceId } = input
+  let started!: (value: { run: Run; apply: ApplyRecord }) => void
+  const begun = new Promise<{ run: Run; apply: ApplyRecord }>((resolve) => {
+    started = resolve
+  })
+  const work = live.track(
+    connectionId,
+    deps.engine
+      .apply(workspaceId, header.id, {
+        selection: input.selection,
+        approved: input.approved,
+        by: actorName(input.actor),
+        onStart: (run, apply) => {
+          live.update(runId, { phase: 'applying', done: 0, total: null })
+          started({ run, apply })
+        },
+        onProgress: (p) => {
+          live.update(runId, p)
+        },
+      })
+      .then(async (result) => {
+        await audited(
+          deps,
+          { workspaceId, actor: input.actor },
+          {
+            action: 'plan.applied',
+            entityType: 'run',
+            entityId: runId,
+            details: {
+              planId: header.id,
+              apply: result.apply?.seq ?? null,
+              selection: input.selection === 'all' ? 'all' : input.selection.length,
+              approved: input.approved,
+              counts: { ...result.apply?.counts },
+            },
+          },
+        )
+        return result
+      }),
+  )
+  // the apply starts before it ends: an answer without an error is the start
+  const first = await Promise.race([
+    begun,
+    work.then(
+      () => begun,
+      (error: unknown) => ({ error }),
+    ),
+  ])
+  void work
+    .catch((error: unknown) => {
+      deps.logger.warn(
+        { run: runId, code: error instanceof SyncError ? error.code : 'internal' },
+        'apply failed',
+      )
+    })
+    .finally(() => {
+      live.end(runId)
+    })
+  if ('error' in first) throw first.error
+  return first
+}
+
+const applyEntry = (a: ApplyRecord) => ({
+  seq: a.seq,
+  state: a.state,
+  selection: a.selection ?? ('all' as const),
+  approved: a.approved,
+  actor: a.actor,
+  counts: a.counts === null ? null : { ...a.counts },
+  error: a.error,
+  startedAt: a.startedAt,
+  finishedAt: a.finishedAt,
+})

@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 
 import { SyncError } from '../../core/errors.ts'
-import { ApiError } from '../api-error.ts'
 import { hashPassword, newApiToken } from '../auth.ts'
 import { audited } from '../http-deps.ts'
 import type { AppEnv, HttpDeps } from '../http-deps.ts'
@@ -316,8 +315,9 @@ export function workspaceRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
     async (c) => {
       const workspace = c.get('workspace')
       const { tokenId } = c.req.valid('param')
+      // a revoked token is gone, as the scope says of one revoked before this request
       if (!(await deps.accounts.revokeApiToken(workspace.id, tokenId))) {
-        throw new ApiError('forbidden', 'this token is revoked already')
+        throw new SyncError('not_found', `API token ${tokenId} not found`)
       }
       await audited(
         deps,

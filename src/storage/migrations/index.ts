@@ -6,6 +6,7 @@ import { jobs } from './0003-jobs.ts'
 import { workspaceIndexes } from './0004-workspace-indexes.ts'
 import { identifierCase } from './0005-identifier-case.ts'
 import { webhookAttempts } from './0006-webhook-attempts.ts'
+import { applies } from './0007-applies.ts'
 
 /** Every migration, in order; names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -15,4 +16,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-workspace-indexes': workspaceIndexes,
   '0005-identifier-case': identifierCase,
   '0006-webhook-attempts': webhookAttempts,
+  '0007-applies': applies,
 }
