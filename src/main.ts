@@ -503,8 +503,9 @@ async function sandbox(env: Env, args: readonly string[]): Promise<number> {
     })
     let shown: SandboxConsole | null = null
     if (settings !== null) {
-      // the port asked for, else (taken) any free one: the help says which
-      server = await startServer(env, settings, { anyPortIfTaken: true })
+      // the port asked for, else (taken) any free one: the help says which; with the workers,
+      // so a schedule turned on in the console runs (mail waits: no SMTP_URL in the sandbox)
+      server = await startServer(env, settings, { anyPortIfTaken: true, workers: true })
       shown = {
         url: server.url,
         admin: server.admin,

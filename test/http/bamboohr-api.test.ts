@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
 import type { BambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
 import type { Workspace } from '../../src/storage/store.ts'
-import { apiHarness, bodyOf, settled } from './api-harness.ts'
+import { apiHarness, applied as appliedRun, bodyOf, settled } from './api-harness.ts'
 import type { Client } from './api-harness.ts'
 
 interface ConfigBody {
@@ -98,8 +98,9 @@ describe('a BambooHR connection through the API', { timeout: 120_000 }, () => {
     const created = first.changes.filter((x) => x.action === 'create').length
     expect(created).toBeGreaterThan(20)
     const applied = await c.post(`${base}/plans/${first.planId}/apply`, { selection: 'all' })
-    expect(applied.status, applied.text).toBe(200)
-    expect(bodyOf<{ run: { state: string } }>(applied).run.state).toBe('succeeded')
+    expect(applied.status, applied.text).toBe(202)
+    const ran = await appliedRun(c, workspace, bodyOf<{ run: { id: string } }>(applied).run.id)
+    expect(ran.run.state).toBe('succeeded')
     const people = bodyOf<Page<unknown>>(await c.get(`${base}/people?limit=200`))
     expect(people.total).toBe(created)
 
@@ -117,7 +118,9 @@ describe('a BambooHR connection through the API', { timeout: 120_000 }, () => {
     expect(active.length).toBeGreaterThan(0)
     for (const id of ids(active)) expect(byId.get(id)?.action).toBe('create')
     const again = await c.post(`${base}/plans/${second.planId}/apply`, { selection: 'all' })
-    expect(again.status, again.text).toBe(200)
+    expect(again.status, again.text).toBe(202)
+    const ranAgain = await appliedRun(c, workspace, bodyOf<{ run: { id: string } }>(again).run.id)
+    expect(ranAgain.run.state).toBe('succeeded')
     const everyone = bodyOf<Page<unknown>>(await c.get(`${base}/people?limit=200`))
     expect(everyone.total).toBe(created + active.length)
   })

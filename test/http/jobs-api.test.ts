@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { Deliverer } from '../../src/jobs/deliverer.ts'
 import type { Workspace } from '../../src/storage/store.ts'
-import { apiHarness, bodyOf, client, settled } from './api-harness.ts'
+import { apiHarness, applied, bodyOf, client, settled } from './api-harness.ts'
 import type { Answer, Client } from './api-harness.ts'
 
 const V1 = '/api/v1'
@@ -71,8 +71,10 @@ beforeAll(async () => {
   })
   connectionId = bodyOf<{ connection: { id: string } }>(connection).connection.id
   const first = await preview()
-  const applied = await admin.post(ws(`/plans/${first.planId ?? ''}/apply`), { selection: 'all' })
-  expect(applied.status, applied.text).toBe(200)
+  const started = await admin.post(ws(`/plans/${first.planId ?? ''}/apply`), { selection: 'all' })
+  expect(started.status, started.text).toBe(202)
+  const ran = await applied(admin, acme.workspace, bodyOf<RunBody>(started).run.id)
+  expect(ran.run.state).toBe('succeeded')
 }, 60_000)
 afterAll(() => h.close())
 
@@ -116,8 +118,9 @@ describe('a plan the guard holds', () => {
       selection: 'all',
       approve: true,
     })
-    expect(approved.status, approved.text).toBe(200)
-    expect(bodyOf<RunBody>(approved).run.state).toBe('succeeded')
+    expect(approved.status, approved.text).toBe(202)
+    const ran = await applied(admin, acme.workspace, bodyOf<RunBody>(approved).run.id)
+    expect(ran.run.state).toBe('succeeded')
     const people = await admin.get(ws('/people?status=leaver'))
     expect(bodyOf<{ total: number }>(people).total).toBe(6)
   })
