@@ -4,6 +4,7 @@ import { api, ws } from './api.ts'
 import type { ApiToken, Member } from './api-types.ts'
 import { useConsole } from './app.tsx'
 import { NotificationRecipients, Webhooks } from './settings-jobs.tsx'
+import { useAction } from './use-action.ts'
 import {
   Empty,
   ErrorBox,
@@ -41,25 +42,6 @@ export function SettingsScreen() {
       </p>
     </section>
   )
-}
-
-type Action = { busy: boolean; error: unknown; done: string | null }
-const idle: Action = { busy: false, error: null, done: null }
-
-function useAction() {
-  const [state, setState] = useState<Action>(idle)
-  const run = (work: () => Promise<string>) => {
-    setState({ busy: true, error: null, done: null })
-    work().then(
-      (done) => {
-        setState({ busy: false, error: null, done })
-      },
-      (error: unknown) => {
-        setState({ busy: false, error, done: null })
-      },
-    )
-  }
-  return { state, run }
 }
 
 function Members() {
