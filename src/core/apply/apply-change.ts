@@ -32,6 +32,7 @@ export function emailKey(content: PersonContent): string | null {
 export interface DirectoryState {
   person(id: string): Person | undefined
   personBySource(key: SourceKey): Person | undefined
+  /** The person holding an identifier, compared ignoring case (as the directory holds them). */
   personByIdentifier(identifier: string): Person | undefined
   personByEmail(emailKey: string): Person | undefined
   team(id: string): Team | undefined

@@ -23,7 +23,10 @@ const emailKey = (value: string | null): string | null => {
   return key ? key : null
 }
 
-const plainKey = (value: string | null): string | null => {
+/** Other identifiers compare trimmed and case-insensitively too, as the directory holds them. */
+const plainKey = (value: string | null): string | null => plainValue(value)?.toLowerCase() ?? null
+
+const plainValue = (value: string | null): string | null => {
   const key = value?.trim()
   return key ? key : null
 }
@@ -71,6 +74,22 @@ export function employeeKey(rule: IdentifierRule, e: Employee): string | null {
       return e.firstName === null || e.lastName === null ? null : nameKey(e.firstName, e.lastName)
   }
 }
+
+/**
+ * The identifier a person gets from the employee under a rule: its key, but an employee number or
+ * custom value keeps its case (`E-7`, matched as `e-7`). Null when the employee has no value.
+ */
+export function employeeIdentifier(rule: IdentifierRule, e: Employee): string | null {
+  if (typeof rule !== 'string') {
+    const value = e.custom[rule.custom]?.value
+    return typeof value === 'string' || typeof value === 'number' ? plainValue(String(value)) : null
+  }
+  return rule === 'employee_number' ? plainValue(e.employeeNumber) : employeeKey(rule, e)
+}
+
+/** The key an identifier is compared by (the directory's uniqueness ignores case). */
+export const identifierKey = (identifier: string | null): string | null =>
+  identifier === null ? null : identifier.toLowerCase()
 
 /** A directory value as key text: numbers count too (an employee number stored as 1234). */
 const text = (v: unknown): string | null =>

@@ -92,6 +92,21 @@ describe('matchEmployees', () => {
     expect(result['1']).toEqual({ kind: 'matched', personId: 'p1', rule: 'employee_number' })
   })
 
+  it('compares employee numbers and custom identifiers ignoring case, as the directory does', () => {
+    const byNumber = match(
+      [employee('1', { employeeNumber: ' E-7 ' })],
+      [person('p1', { identifier: 'e-7' })],
+      ['employee_number'],
+    )
+    expect(byNumber['1']).toEqual({ kind: 'matched', personId: 'p1', rule: 'employee_number' })
+    const byCustom = match(
+      [employee('1', { custom: { badge: { label: 'Badge', type: 'text', value: 'AB12' } } })],
+      [person('p1', { fields: { 'custom.badge': 'ab12' } })],
+      [{ custom: 'badge' }],
+    )
+    expect(byCustom['1']).toEqual({ kind: 'matched', personId: 'p1', rule: 'custom.badge' })
+  })
+
   it('tries the rules in order', () => {
     const e = employee('1', { workEmail: 'x@acme.de', employeeNumber: '42' })
     const byNumber = person('p1', { fields: { employeeNumber: '42' } })

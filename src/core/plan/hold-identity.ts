@@ -1,3 +1,4 @@
+import { identifierKey } from '../matching/identifier-rule.ts'
 import type { Person, PersonContent } from '../model/person.ts'
 import type { Fates, Planned } from './planned.ts'
 import type { PersonChange } from './sync-plan.ts'
@@ -30,7 +31,7 @@ export function holdIdentity(
   const wantedEmails = new Map<string, number>()
   for (const c of creates) {
     if (!c.after) continue
-    count(wantedIds, c.after.identifier)
+    count(wantedIds, identifierKey(c.after.identifier))
     count(wantedEmails, emailOf(c.after))
   }
   // who holds a wanted key after the plan: a changed person by its next content, others as is;
@@ -46,9 +47,8 @@ export function holdIdentity(
   }
   for (const p of people) {
     const content = next.get(p.id) ?? p
-    if (content.identifier !== null && wantedIds.has(content.identifier)) {
-      hold(idHolders, content.identifier, p.id)
-    }
+    const held = identifierKey(content.identifier)
+    if (held !== null && wantedIds.has(held)) hold(idHolders, held, p.id)
     if (content.fields['email'] != null) {
       const email = emailOf(content)
       if (email !== null && wantedEmails.has(email)) hold(emailHolders, email, p.id)
@@ -62,11 +62,11 @@ export function holdIdentity(
       out.push(c)
       continue
     }
-    const id = c.after.identifier
+    const id = identifierKey(c.after.identifier)
     const email = emailOf(c.after)
     const clash =
       id !== null && (idHolders.has(id) || (wantedIds.get(id) ?? 0) > 1)
-        ? { key: `identifier "${id}"`, holder: idHolders.get(id) }
+        ? { key: `identifier "${c.after.identifier ?? ''}"`, holder: idHolders.get(id) }
         : email !== null && (emailHolders.has(email) || (wantedEmails.get(email) ?? 0) > 1)
           ? { key: `email "${email}"`, holder: emailHolders.get(email) }
           : null

@@ -598,6 +598,37 @@ describe('plan: what it must not do (found in review)', () => {
     )
   })
 
+  it('keeps an identifier’s case, and never creates one that differs from a held one by case', () => {
+    const byNumber = config({
+      identifiers: ['employee_number'],
+      mapping: { ...cfg.mapping, email: { from: 'workEmail' } },
+      policy: { teamsFromDepartments: false },
+    })
+    const held = person('p1', {
+      sourceKey: linked('1'),
+      identifier: 'E7',
+      fields: { displayName: 'Bea Boss', email: 'bea@acme.de' },
+    })
+    const bea = employee('1', {
+      firstName: 'Bea',
+      lastName: 'Boss',
+      workEmail: 'bea@acme.de',
+      employeeNumber: 'E7',
+    })
+    const twin = employee('2', { firstName: 'Eve', lastName: 'Twin', employeeNumber: 'e7' })
+    const fresh = employee('3', { firstName: 'Ian', lastName: 'New', employeeNumber: 'X-9' })
+    const result = run({ employees: [bea, twin, fresh], people: [held], config: byNumber })
+    expect(personChange(result.changes, 'person:1')).toMatchObject({ action: 'noop' })
+    expect(personChange(result.changes, 'person:2')).toMatchObject({
+      action: 'skip',
+      reason: 'duplicate_identifier',
+    })
+    expect(personChange(result.changes, 'person:3')).toMatchObject({
+      action: 'create',
+      after: { identifier: 'X-9' },
+    })
+  })
+
   it('leaves a manager as it is when the boss is skipped as a duplicate', () => {
     const byNumber = config({
       identifiers: ['employee_number'],

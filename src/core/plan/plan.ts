@@ -3,7 +3,7 @@ import type { Issue } from '../errors.ts'
 import { compileFilter } from '../filter/filter.ts'
 import { compileMapping } from '../mapping/map-employee.ts'
 import type { MappedEmployee } from '../mapping/map-employee.ts'
-import { employeeKey } from '../matching/identifier-rule.ts'
+import { employeeIdentifier } from '../matching/identifier-rule.ts'
 import { matchEmployees } from '../matching/match.ts'
 import type { MatchResult } from '../matching/match.ts'
 import type { Employee, InvalidRecord } from '../model/employee.ts'
@@ -198,8 +198,8 @@ export function plan(input: PlanInput): SyncPlan {
   const identifierRules = config.identifiers.filter((r) => r !== 'name')
   const identifierOf = (e: Employee): string | null => {
     for (const rule of identifierRules) {
-      const key = employeeKey(rule, e)
-      if (key !== null) return key
+      const identifier = employeeIdentifier(rule, e)
+      if (identifier !== null) return identifier
     }
     return null
   }

@@ -149,13 +149,14 @@ class Batch implements DirectoryState {
     const old = this.#people.get(p.id)
     if (old) {
       if (old.sourceKey) this.#unindex(this.#bySource, sourceText(old.sourceKey), p.id)
-      if (old.identifier !== null) this.#unindex(this.#byIdentifier, old.identifier, p.id)
+      if (old.identifier !== null)
+        this.#unindex(this.#byIdentifier, old.identifier.toLowerCase(), p.id)
       const oldEmail = emailKey(old)
       if (oldEmail !== null) this.#unindex(this.#byEmail, oldEmail, p.id)
     }
     this.#people.set(p.id, p)
     if (p.sourceKey) this.#bySource.set(sourceText(p.sourceKey), p.id)
-    if (p.identifier !== null) this.#byIdentifier.set(p.identifier, p.id)
+    if (p.identifier !== null) this.#byIdentifier.set(p.identifier.toLowerCase(), p.id)
     const email = emailKey(p)
     if (email !== null) this.#byEmail.set(email, p.id)
   }
@@ -175,7 +176,7 @@ class Batch implements DirectoryState {
     return this.#get(this.#bySource.get(sourceText(key)))
   }
   personByIdentifier(identifier: string) {
-    return this.#get(this.#byIdentifier.get(identifier))
+    return this.#get(this.#byIdentifier.get(identifier.toLowerCase()))
   }
   personByEmail(email: string) {
     return this.#get(this.#byEmail.get(email))

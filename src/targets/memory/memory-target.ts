@@ -58,12 +58,12 @@ export class MemoryTarget implements Target, DirectoryState {
     const old = this.#people.get(person.id)
     if (old) {
       this.#bySource.remove(sourceText(old.sourceKey), old.id)
-      this.#byIdentifier.remove(old.identifier, old.id)
+      this.#byIdentifier.remove(old.identifier?.toLowerCase() ?? null, old.id)
       this.#byEmail.remove(emailKey(old), old.id)
     }
     this.#people.set(person.id, person)
     this.#bySource.add(sourceText(person.sourceKey), person.id)
-    this.#byIdentifier.add(person.identifier, person.id)
+    this.#byIdentifier.add(person.identifier?.toLowerCase() ?? null, person.id)
     this.#byEmail.add(emailKey(person), person.id)
   }
 
@@ -94,7 +94,7 @@ export class MemoryTarget implements Target, DirectoryState {
     return id === undefined ? undefined : this.#people.get(id)
   }
   personByIdentifier(identifier: string) {
-    const id = this.#byIdentifier.first(identifier)
+    const id = this.#byIdentifier.first(identifier.toLowerCase())
     return id === undefined ? undefined : this.#people.get(id)
   }
   personByEmail(email: string) {
