@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addWebhook } from '../engine/jobs-access.ts'
 import { SqlOutbox } from '../storage/sql-outbox.ts'
 import type { SqlStore } from '../storage/sql-store.ts'
-import { loadVault } from '../storage/vault.ts'
+import { Vault, generateKey } from '../storage/vault.ts'
 import { BACKENDS, openStore } from '../../test/helpers/stores.ts'
 import { Deliverer } from './deliverer.ts'
 import type { Logger } from './job-types.ts'
@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
     let opened: Awaited<ReturnType<typeof openStore>>
     let store: SqlStore
     let outbox: SqlOutbox
-    let vault: Awaited<ReturnType<typeof loadVault>>
+    let vault: Vault
     let receiver: Awaited<ReturnType<typeof startReceiver>>
     let clock = Date.parse('2026-03-02T08:00:00.000Z')
     const now = () => new Date(clock)
@@ -98,11 +98,7 @@ for (const backend of BACKENDS) {
       opened = await openStore(backend)
       store = opened.store
       outbox = new SqlOutbox(store.db)
-      vault = await loadVault({
-        envKey: randomBytes(32).toString('base64'),
-        keyFile: '/nonexistent',
-        create: false,
-      })
+      vault = new Vault(generateKey())
       receiver = await startReceiver()
     }, 60_000)
     afterAll(async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -12,7 +11,7 @@ import { SqlOutbox } from '../storage/sql-outbox.ts'
 import { SqlSchedules } from '../storage/sql-schedules.ts'
 import type { SqlStore } from '../storage/sql-store.ts'
 import type { Connection } from '../storage/store.ts'
-import { loadVault } from '../storage/vault.ts'
+import { Vault, generateKey } from '../storage/vault.ts'
 import { DirectoryTarget } from '../targets/directory/directory-target.ts'
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
@@ -177,11 +176,7 @@ for (const backend of BACKENDS) {
       gate = await startGate(sim.url)
       opened = await openStore(backend)
       store = opened.store
-      const vault = await loadVault({
-        envKey: randomBytes(32).toString('base64'),
-        keyFile: '/nonexistent',
-        create: false,
-      })
+      const vault = new Vault(generateKey())
       engine = new Engine({
         store,
         connectors: { personio: personioConnector },

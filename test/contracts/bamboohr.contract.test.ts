@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto'
-
 import { describe, expect, it } from 'vitest'
 
 import { loadConfigFile } from '../../src/config/config-file.ts'
@@ -12,7 +10,7 @@ import { validateEmployees } from '../../src/core/model/validate-employees.ts'
 import { Engine } from '../../src/engine/engine.ts'
 import { createDb } from '../../src/storage/db.ts'
 import { SqlStore } from '../../src/storage/sql-store.ts'
-import { loadVault } from '../../src/storage/vault.ts'
+import { Vault, generateKey } from '../../src/storage/vault.ts'
 import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
 import type { BambooPerson } from '../../sim/bamboohr/bamboohr-fields.ts'
 import { startBambooHRSim } from '../../sim/bamboohr/start-bamboohr-sim.ts'
@@ -274,11 +272,7 @@ describe('BambooHR connector, beyond the contract', { timeout: 60_000 }, () => {
       const engine = new Engine({
         store,
         connectors: { bamboohr: bamboohrConnector },
-        vault: await loadVault({
-          envKey: randomBytes(32).toString('base64'),
-          keyFile: '/nonexistent',
-          create: false,
-        }),
+        vault: new Vault(generateKey()),
         target: (workspaceId) => new DirectoryTarget(store.directory(workspaceId)),
         now: () => new Date(),
       })

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -19,7 +19,7 @@ import { SqlAccounts } from '../../src/storage/sql-accounts.ts'
 import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
 import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
 import type { SqlStore } from '../../src/storage/sql-store.ts'
-import { loadVault } from '../../src/storage/vault.ts'
+import { Vault, generateKey } from '../../src/storage/vault.ts'
 import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
 import { startPersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
@@ -94,11 +94,7 @@ for (const backend of BACKENDS) {
       receiver = await startReceiver()
       opened = await openStore(backend)
       store = opened.store
-      const vault = await loadVault({
-        envKey: randomBytes(32).toString('base64'),
-        keyFile: '/nonexistent',
-        create: false,
-      })
+      const vault = new Vault(generateKey())
       engine = new Engine({
         store,
         connectors: { personio: personioConnector },

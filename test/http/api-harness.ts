@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -22,7 +21,7 @@ import { SqlOutbox } from '../../src/storage/sql-outbox.ts'
 import { SqlSchedules } from '../../src/storage/sql-schedules.ts'
 import { SqlViews } from '../../src/storage/sql-views.ts'
 import type { Workspace } from '../../src/storage/store.ts'
-import { loadVault } from '../../src/storage/vault.ts'
+import { Vault, generateKey } from '../../src/storage/vault.ts'
 import { DirectoryTarget } from '../../src/targets/directory/directory-target.ts'
 import { openStore } from '../helpers/stores.ts'
 
@@ -53,11 +52,7 @@ export function memoryLogger(): Logger & { lines: string[] } {
 export async function apiHarness() {
   const opened = await openStore('pglite')
   const { store } = opened
-  const vault = await loadVault({
-    envKey: randomBytes(32).toString('base64'),
-    keyFile: '/nonexistent',
-    create: false,
-  })
+  const vault = new Vault(generateKey())
   let now = Date.now()
   const clock = () => new Date(now)
   const uploadsDir = await mkdtemp(path.join(tmpdir(), 'hris-sync-api-'))
