@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import type { Next } from 'hono'
@@ -38,7 +39,10 @@ interface NetworkContext {
  * Runs the API behind a simulated network and returns the status it answered ('dropped' when
  * chaos destroyed the socket). The latency is half on the way in (before the API counts the
  * request for its rate limit) and half on the way back: a client sees all of it, the API's rate
- * limiter only the first half.
+ * limiter only the first half. The latency is the answer's time, the server's work included: a
+ * real API answers many requests at once on many machines, so the time this one-threaded
+ * simulator spends on other requests' answers is not added to this one's (the answer leaves when
+ * its latency is up, or as soon as it is ready when that took longer).
  */
 export async function throughNetwork(
   c: NetworkContext,
@@ -48,6 +52,7 @@ export async function throughNetwork(
   const { chaos, latencyMs } = network
   const request = requestKey(c)
   const attempt = network.attempt(request)
+  const due = performance.now() + latencyMs
   const inbound = Math.floor(latencyMs / 2)
   if (inbound > 0) await sleep(inbound)
   if (chaos.strikes('slow', request, attempt)) await sleep(network.slowMs)
@@ -63,6 +68,7 @@ export async function throughNetwork(
     return status
   }
   await next()
-  if (latencyMs - inbound > 0) await sleep(latencyMs - inbound)
+  const outbound = Math.round(due - performance.now())
+  if (outbound > 0) await sleep(outbound)
   return c.res.status
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { SyncError } from '../core/errors.ts'
-import { Pacer, completions, httpClient, retryAfterMs, send } from './http.ts'
+import { Pacer, TaskPool, completions, httpClient, retryAfterMs, send } from './http.ts'
 import type { Clock } from './http.ts'
 
 /** Virtual time: sleeping moves it on at once, and every sleep is recorded. */
@@ -207,5 +207,28 @@ describe('completions', () => {
     for await (const i of completions(tasks, 2)) seen.push(i)
     expect(peak).toBe(2)
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4])
+  })
+})
+
+describe('TaskPool', () => {
+  it('starts a task added while results are taken at once, when there is room', async () => {
+    const started: string[] = []
+    const task = (name: string, ms: number) => async () => {
+      started.push(name)
+      await new Promise((r) => setTimeout(r, ms))
+      return name
+    }
+    const pool = new TaskPool<string>(3)
+    pool.add(task('first', 5), task('slow', 200))
+    const seen: string[] = []
+    for await (const name of pool.results()) {
+      seen.push(name)
+      if (name === 'first') {
+        pool.add(task('more', 5), task('and more', 5))
+        // room for both: one runs in the place of 'first', the third place was free
+        expect(started).toEqual(['first', 'slow', 'more', 'and more'])
+      }
+    }
+    expect(seen).toEqual(['first', 'more', 'and more', 'slow'])
   })
 })

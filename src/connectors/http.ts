@@ -348,28 +348,55 @@ export async function readJson(
 }
 
 /**
- * Runs the tasks with at most `concurrency` at a time and yields each result as it completes
- * (not in input order). A task should not throw: its failure is a value the caller counts.
+ * Tasks run with at most `concurrency` at a time, their results taken as they complete (not in
+ * the order added). Tasks may be added while it runs, and start at once when there is room: a
+ * reader that learns from one answer how many more requests it needs sends them before it works
+ * on that answer. A task should not throw: its failure is a value the caller counts.
  */
-export async function* completions<T>(
+export class TaskPool<T> {
+  readonly #concurrency: number
+  readonly #waiting: (() => Promise<T>)[] = []
+  readonly #running = new Map<number, Promise<{ id: number; value: T }>>()
+  #ids = 0
+
+  constructor(concurrency: number) {
+    this.#concurrency = concurrency
+  }
+
+  add(...tasks: readonly (() => Promise<T>)[]): void {
+    this.#waiting.push(...tasks)
+    this.#fill()
+  }
+
+  #fill(): void {
+    while (this.#running.size < this.#concurrency) {
+      const task = this.#waiting.shift()
+      if (task === undefined) return
+      const id = this.#ids++
+      this.#running.set(
+        id,
+        task().then((value) => ({ id, value })),
+      )
+    }
+  }
+
+  /** Each result as it completes, until nothing runs and nothing waits. */
+  async *results(): AsyncGenerator<T, void> {
+    while (this.#running.size > 0) {
+      const { id, value } = await Promise.race(this.#running.values())
+      this.#running.delete(id)
+      this.#fill()
+      yield value
+    }
+  }
+}
+
+/** Runs the tasks with at most `concurrency` at a time and yields each result as it completes. */
+export function completions<T>(
   tasks: readonly (() => Promise<T>)[],
   concurrency: number,
 ): AsyncGenerator<T, void> {
-  const running = new Map<number, Promise<{ id: number; value: T }>>()
-  let next = 0
-  const start = () => {
-    const id = next++
-    const task = tasks[id] as () => Promise<T>
-    running.set(
-      id,
-      task().then((value) => ({ id, value })),
-    )
-  }
-  while (next < tasks.length && running.size < concurrency) start()
-  while (running.size > 0) {
-    const { id, value } = await Promise.race(running.values())
-    running.delete(id)
-    if (next < tasks.length) start()
-    yield value
-  }
+  const pool = new TaskPool<T>(concurrency)
+  pool.add(...tasks)
+  return pool.results()
 }

@@ -252,6 +252,29 @@ describe('Personio connector, beyond the contract', { timeout: 60_000 }, () => {
     }
   })
 
+  it('a first read asks for the other pages as soon as the first answer gives the total, before that page is taken', async () => {
+    const sim = await startPersonioSim({ employees: 430, seed: SEED, today: TODAY, latencyMs: 5 })
+    try {
+      const [c] = sim.credentials
+      if (!c) throw new Error('no credential')
+      const config = PersonioConfig.parse({ baseUrl: sim.url })
+      const secret = { clientId: c.clientId, clientSecret: c.clientSecret }
+      const reading = personioConnector.read(config, secret, ctx(), {})
+      const first = await reading.next()
+      if (first.done === true) throw new Error('no page')
+      // the first page is in hand and nobody has asked for the next: the other four are on their way
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const asked = () => sim.stats().routes['GET /v1/company/employees']?.requests ?? 0
+      expect(asked()).toBe(5)
+      const rest = await readAll(reading)
+      expect(first.value.records.length + rest.records.length).toBe(430)
+      expect(rest.end.complete).toBe(true)
+      expect(asked()).toBe(5)
+    } finally {
+      await sim.close()
+    }
+  })
+
   it('reads a company that grew past the size hint, and one that shrank below it', async () => {
     const sim = await startPersonioSim({ employees: 230, seed: SEED, today: TODAY })
     try {

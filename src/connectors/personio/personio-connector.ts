@@ -11,7 +11,7 @@ import type {
   ReadOptions,
   ReadPage,
 } from '../connector.ts'
-import { asSyncError as toSyncError, completions } from '../http.ts'
+import { TaskPool, asSyncError as toSyncError, completions } from '../http.ts'
 import { attributesOf, normalizeV1, V1EmployeesPage, V1Employee } from './normalize-v1.ts'
 import {
   EMPLOYMENT_EXTRAS,
@@ -181,48 +181,52 @@ async function* readV1(
     }
   }
   // the pages the last read needed are asked for at once; the total of the first answer says
-  // whether more are needed
-  const guessed = Math.max(1, Math.ceil((sizeHint ?? 0) / V1_PAGE_SIZE))
+  // whether more are needed, and they are asked for as soon as it is known, before that answer
+  // is worked on
+  const pool = new TaskPool<Awaited<ReturnType<ReturnType<typeof pageAt>>>>(CONCURRENCY)
+  let covered = 0
+  const askUpTo = (end: number) => {
+    for (; covered < end; covered += V1_PAGE_SIZE) pool.add(pageAt(covered))
+  }
+  askUpTo(Math.max(1, Math.ceil((sizeHint ?? 0) / V1_PAGE_SIZE)) * V1_PAGE_SIZE)
   // (a cast: the type checker does not follow assignments made inside for await)
   let total = null as number | null
-  let covered = 0
-  let batch = Array.from({ length: guessed }, (_, i) => i * V1_PAGE_SIZE)
-  while (batch.length > 0) {
-    covered = Math.max(covered, (batch.at(-1) ?? 0) + V1_PAGE_SIZE)
-    for await (const result of completions(batch.map(pageAt), CONCURRENCY)) {
-      if (result.error) {
-        if (fatal(result.error) || (total === null && result.offset === 0)) throw result.error
-        complete = false
-        issues.push(
-          pageIssue(
-            `the employees from ${result.offset + 1} to ${result.offset + V1_PAGE_SIZE} could not be read (${result.error.message}): nobody is marked a leaver for being missing`,
-          ),
-        )
-        continue
-      }
-      const { page } = result
-      const pageTotal = page.metadata?.total_elements ?? null
-      if (total === null) total = pageTotal
-      else if (pageTotal !== null && pageTotal !== total) {
-        complete = false
-        issues.push(
-          pageIssue(
-            `the number of employees changed during the read (${total} then ${pageTotal}): read again to see everyone`,
-          ),
-        )
-      }
-      if (learned.readable === null) learn(page.data)
-      const out = normalize(page.data)
-      ctx.progress?.({ read, total })
-      yield out
-    }
-    if (total === null) {
-      // no total: the next page, until one comes back short
-      batch = read >= covered ? [covered] : []
+  for await (const result of pool.results()) {
+    if (result.error) {
+      if (fatal(result.error) || (total === null && result.offset === 0)) throw result.error
+      complete = false
+      issues.push(
+        pageIssue(
+          `the employees from ${result.offset + 1} to ${result.offset + V1_PAGE_SIZE} could not be read (${result.error.message}): nobody is marked a leaver for being missing`,
+        ),
+      )
       continue
     }
-    batch = []
-    for (let offset = covered; offset < total; offset += V1_PAGE_SIZE) batch.push(offset)
+    const { page } = result
+    const pageTotal = page.metadata?.total_elements ?? null
+    if (total === null && pageTotal !== null) {
+      total = pageTotal
+      askUpTo(total)
+    } else if (total !== null && pageTotal !== null && pageTotal !== total) {
+      complete = false
+      issues.push(
+        pageIssue(
+          `the number of employees changed during the read (${total} then ${pageTotal}): read again to see everyone`,
+        ),
+      )
+    }
+    // no total: the next page after the last one asked for, while the pages come back full
+    if (
+      total === null &&
+      page.data.length >= V1_PAGE_SIZE &&
+      result.offset + V1_PAGE_SIZE >= covered
+    ) {
+      askUpTo(covered + V1_PAGE_SIZE)
+    }
+    if (learned.readable === null) learn(page.data)
+    const out = normalize(page.data)
+    ctx.progress?.({ read, total })
+    yield out
   }
   if (complete && total !== null && seen.size < total) {
     complete = false
