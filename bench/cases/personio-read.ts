@@ -77,6 +77,10 @@ interface Measured {
   readonly records: number
   readonly complete: boolean
   readonly watermark: string | null
+  /** The client's CPU time during the read (user + system): parsing, checking, normalizing. */
+  readonly cpuMs: number
+  /** The bodies of the answers, as their Content-Length says. */
+  readonly bytes: number
 }
 
 async function main() {
@@ -85,10 +89,20 @@ async function main() {
     const sim = await simulator(employees)
     const config = PersonioConfig.parse({ baseUrl: sim.url, appId: 'hris-sync-bench' })
     const { secret } = sim
-    const ctx = { now: () => new Date() }
+    let bytes = 0
+    const ctx = {
+      now: () => new Date(),
+      fetch: async (input: string | URL | Request, init?: RequestInit) => {
+        const response = await fetch(input, init)
+        bytes += Number(response.headers.get('content-length') ?? 0)
+        return response
+      },
+    }
 
     const measure = async (options: ReadOptions): Promise<Measured> => {
       await sim.resetStats()
+      bytes = 0
+      const cpu = process.cpuUsage()
       const start = performance.now()
       const reading = personioConnector.read(config, secret, ctx, options)
       let records = 0
@@ -98,6 +112,7 @@ async function main() {
         step = await reading.next()
       }
       const ms = performance.now() - start
+      const used = process.cpuUsage(cpu)
       const stats = await sim.stats()
       const auth = stats.routes['POST /v1/auth']?.requests ?? 0
       return {
@@ -108,6 +123,8 @@ async function main() {
         records,
         complete: step.value.complete,
         watermark: step.value.watermark,
+        cpuMs: (used.user + used.system) / 1000,
+        bytes,
       }
     }
 
