@@ -16,9 +16,29 @@ export interface ReadProgress {
   readonly total: number | null
 }
 
+/** An access token an HR system issued, and when it stops working (ms since the epoch). */
+export interface CachedToken {
+  readonly value: string
+  readonly expiresAt: number
+}
+
+/**
+ * Tokens shared by every process that runs the connection, so a token one process obtained
+ * serves the others until it expires. `key` names the credential without revealing it (a hash of
+ * what the token depends on, secret included). `get` never answers a token that has expired, nor
+ * one it cannot read (a miss, not an error); `drop` removes the token stored under `key` only while
+ * it is still `value` (HR system refused it), so a newer one another process stored stays.
+ */
+export interface TokenCache {
+  get(key: string): Promise<CachedToken | null>
+  put(key: string, token: CachedToken): Promise<void>
+  drop(key: string, value: string): Promise<void>
+}
+
 /**
  * What a connector is given; injected, never imported. `baseDir` resolves relative file paths
- * (the folder of the config file).
+ * (the folder of the config file). `tokens`, when given, shares access tokens across processes
+ * (connectors whose credentials are API keys have no use for it).
  */
 export interface ConnectorContext {
   readonly signal?: AbortSignal
@@ -26,6 +46,7 @@ export interface ConnectorContext {
   readonly fetch?: typeof fetch
   readonly baseDir?: string
   readonly progress?: (progress: ReadProgress) => void
+  readonly tokens?: TokenCache
 }
 
 /** A field the credential can read, in model terms (`workEmail`, `custom.dynamic_123`). */

@@ -302,6 +302,13 @@ export function asSyncError(system: string, error: unknown): SyncError {
 }
 
 /**
+ * A key for a credential and its settings: the SHA-256 of them, so a key can be kept (in a map, in
+ * the database) without holding a secret.
+ */
+export const stateKey = (parts: readonly unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+
+/**
  * What one credential shares in this process (a token, pacers, cached metadata), one per
  * credential and settings: keyed by a hash of them, so the map never holds a secret as a key.
  */
@@ -310,7 +317,7 @@ export function sharedState<T>(
   parts: readonly unknown[],
   create: () => T,
 ): T {
-  const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex')
+  const key = stateKey(parts)
   let state = states.get(key)
   if (state === undefined) {
     state = create()

@@ -13,6 +13,7 @@ import type { Connector, ConnectorContext, FieldInfo, ReadEnd } from '../connect
 import type { ApplyRecord, Connection, Run, RunKind, Store } from '../storage/store.ts'
 import type { ChangeResult, Target } from '../targets/target.ts'
 import { applyPlan } from './apply-plan.ts'
+import { sharedTokens } from './shared-tokens.ts'
 
 /** Where a long operation is, for a progress line or the console. */
 export interface Progress {
@@ -117,9 +118,17 @@ export class Engine {
     return connector
   }
 
-  #context(onProgress?: (p: Progress) => void): ConnectorContext {
+  /**
+   * What a connector is given. For a stored connection, tokens are shared with every process
+   * through the store (a scheduled run on any worker, the API, the command line).
+   */
+  #context(connection: Connection | null, onProgress?: (p: Progress) => void): ConnectorContext {
+    const { store, vault, now } = this.#deps
     return {
-      now: this.#deps.now,
+      now,
+      ...(connection === null
+        ? {}
+        : { tokens: sharedTokens(store.tokens, vault, connection.id, now) }),
       ...(this.#deps.baseDir === undefined ? {} : { baseDir: this.#deps.baseDir }),
       ...(this.#deps.fetch === undefined ? {} : { fetch: this.#deps.fetch }),
       ...(onProgress
@@ -192,7 +201,7 @@ export class Engine {
     }
     const valid = this.#validate(input.connector, input.config, secret)
     if (input.check !== false) {
-      const checked = await valid.connector.check(valid.config, valid.secret, this.#context())
+      const checked = await valid.connector.check(valid.config, valid.secret, this.#context(null))
       if (!checked.ok) throw checked.error
     }
     const config = valid.config as Record<string, unknown>
@@ -241,7 +250,11 @@ export class Engine {
   async fields(connection: Connection): Promise<{ fields: FieldInfo[]; issues: Issue[] }> {
     const connector = this.#connector(connection.connector)
     const secret = await this.#secretOf(connection)
-    const result = await connector.discoverFields(connection.config, secret, this.#context())
+    const result = await connector.discoverFields(
+      connection.config,
+      secret,
+      this.#context(connection),
+    )
     if (!result.ok) throw result.error
     const { config } = await this.#config(connection)
     const readable = new Set(result.value.map((f) => sourceRoot(f.path)))
@@ -253,7 +266,7 @@ export class Engine {
   async check(connection: Connection): Promise<void> {
     const connector = this.#connector(connection.connector)
     const secret = await this.#secretOf(connection)
-    const checked = await connector.check(connection.config, secret, this.#context())
+    const checked = await connector.check(connection.config, secret, this.#context(connection))
     if (!checked.ok) throw checked.error
   }
 
@@ -347,12 +360,17 @@ export class Engine {
     const sizeHint = last.find(
       (r) => r.kind !== 'incremental' && (r.counts?.['employees'] ?? 0) > 0,
     )?.counts?.['employees']
-    const reading = connector.read(connection.config, secret, this.#context(onProgress), {
-      ...(sizeHint === undefined || since !== null ? {} : { sizeHint }),
-      ...(since === null ? {} : { since }),
-      // only what the sync reads leaves the HR system
-      fields,
-    })
+    const reading = connector.read(
+      connection.config,
+      secret,
+      this.#context(connection, onProgress),
+      {
+        ...(sizeHint === undefined || since !== null ? {} : { sizeHint }),
+        ...(since === null ? {} : { since }),
+        // only what the sync reads leaves the HR system
+        fields,
+      },
+    )
     let step = await reading.next()
     while (step.done !== true) {
       records.push(...step.value.records)

@@ -23,6 +23,16 @@ export interface Database {
     created_at: Timestamp
     updated_at: Timestamp
   }
+  /** Tokens connectors got from HR systems, sealed in the vault (migration 0008). */
+  connector_tokens: {
+    connection_id: string
+    /** A hash of the credential the token is for, never a secret. */
+    key: string
+    /** `hsv1:<keyId>:…`, sealed for `token:<connection id>:<key>`. */
+    sealed: string
+    expires_at: ColumnType<Date, Date | string, Date | string>
+    created_at: Timestamp
+  }
   sync_configs: {
     connection_id: string
     version: number

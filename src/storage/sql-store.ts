@@ -13,6 +13,7 @@ import type { Change, PersonChange, SyncPlan } from '../core/plan/sync-plan.ts'
 import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
 import { SqlDirectory, asConflict, jsonRows, listPeople, toPerson } from './sql-directory.ts'
+import { SqlTokens } from './sql-tokens.ts'
 import type {
   ApplyRecord,
   ApplyState,
@@ -114,10 +115,12 @@ export class SqlStore implements Store {
   readonly #k: Kysely<Database>
   /** Connections this process runs now: PGlite has one session, so advisory locks cannot tell. */
   readonly #held = new Set<string>()
+  readonly tokens: SqlTokens
 
   constructor(db: Db) {
     this.#db = db
     this.#k = db.kysely
+    this.tokens = new SqlTokens(db.kysely)
     this.kind = db.kind
   }
 
@@ -267,6 +270,8 @@ export class SqlStore implements Store {
           .execute()
         count++
       }
+      // sealed with the old key: cheaper to ask for again than to reseal
+      await trx.deleteFrom('connector_tokens').execute()
       return count
     })
   }

@@ -138,8 +138,13 @@ export interface Store {
   ): Promise<Connection>
   /** The sealed credentials, for the engine to open with the vault: never shown. */
   sealedSecret(workspaceId: string, connectionId: string): Promise<string | null>
-  /** Re-seals every stored secret in one transaction (key rotation); returns how many. */
+  /**
+   * Re-seals every stored secret in one transaction (key rotation); returns how many. The shared
+   * connector tokens are dropped in it rather than resealed: a new one is a token request away.
+   */
   resealSecrets(reseal: (sealed: string, connectionId: string) => string): Promise<number>
+  /** Access tokens connectors got, shared by every process (sealed by the engine). */
+  readonly tokens: TokenStore
 
   /** Stores a config version; the same config as the latest gives the latest version back. */
   saveSyncConfig(connectionId: string, config: unknown, schedule: unknown): Promise<number>
@@ -239,6 +244,28 @@ export interface Store {
   ): Promise<number>
 
   close(): Promise<void>
+}
+
+/** A connector's access token as stored: sealed in the vault, and when it stops working. */
+export interface SealedToken {
+  readonly sealed: string
+  readonly expiresAt: Date
+}
+
+/**
+ * Access tokens of connections, one per connection and `key` (a hash of the credential the
+ * connector derives, never a secret), shared by every process on the database. A token expired at
+ * `now` is never answered.
+ */
+export interface TokenStore {
+  token(connectionId: string, key: string, now: Date): Promise<SealedToken | null>
+  /** Stores the token, over the one stored before; tokens of any connection expired at `now` go. */
+  saveToken(connectionId: string, key: string, token: SealedToken, now: Date): Promise<void>
+  /**
+   * Drops the token under `key` while it is still `sealed` (one stored since, by another process,
+   * stays); true when it went.
+   */
+  dropToken(connectionId: string, key: string, sealed: string): Promise<boolean>
 }
 
 // ─── Ongoing sync (jobs/): schedules, connection health, the outbox, webhooks ───

@@ -1,7 +1,7 @@
 import { SyncError } from '../../core/errors.ts'
-import { Pacer, httpClient, readJson, send, sharedState } from '../http.ts'
+import { Pacer, httpClient, readJson, send, sharedState, stateKey } from '../http.ts'
 import type { HttpClient, RateWindow } from '../http.ts'
-import type { ConnectorContext } from '../connector.ts'
+import type { CachedToken, ConnectorContext, TokenCache } from '../connector.ts'
 import type { AttributeInfo } from './personio-attributes.ts'
 import { CREDENTIALS_SCREEN } from './personio-attributes.ts'
 import type { PersonioConfig, PersonioSecret } from './personio-config.ts'
@@ -39,9 +39,14 @@ const PACE_MARGIN_MS = 5
 
 /** What one Personio credential shares in this process: its token and the pace of its calls. */
 interface Session {
-  token: { value: string; expiresAt: number } | null
+  token: CachedToken | null
   /** The token request under way: concurrent requests wait for it rather than ask again. */
-  pending: Promise<{ value: string; expiresAt: number }> | null
+  pending: Promise<CachedToken> | null
+  /**
+   * The last token Personio refused (401): a copy read from the shared cache before another
+   * request of this process dropped it there is not used again.
+   */
+  refused: string | null
   /** The credential's attributes (GET /v1/company/employees/attributes), for an hour. */
   attributes: { list: Promise<AttributeInfo[]>; until: number } | null
   readonly pacers: Map<string, Pacer>
@@ -61,8 +66,21 @@ const sessionOf = (config: PersonioConfig, secret: PersonioSecret): Session =>
       config.requestsPerMinute,
       config.burstPerSecond,
     ],
-    () => ({ token: null, pending: null, attributes: null, pacers: new Map() }),
+    () => ({ token: null, pending: null, refused: null, attributes: null, pacers: new Map() }),
   )
+
+/**
+ * Where the credential's token is kept in the shared cache: a hash of what the token depends on
+ * (the v2 scopes too: a token asked for fewer scopes must not serve a version that needs more).
+ */
+const tokenKeyOf = (config: PersonioConfig, secret: PersonioSecret): string =>
+  `personio:${stateKey([
+    config.baseUrl,
+    config.apiVersion,
+    secret.clientId,
+    secret.clientSecret,
+    config.apiVersion === 'v2' ? V2_SCOPES.join(' ') : null,
+  ])}`
 
 type Endpoint = 'auth' | 'token' | 'read'
 
@@ -73,6 +91,9 @@ export class PersonioApi {
   readonly #session: Session
   readonly #client: HttpClient
   readonly #now: () => Date
+  /** Tokens shared with the other processes, when the context gives them. */
+  readonly #tokens: TokenCache | null
+  readonly #tokenKey: string
 
   constructor(
     config: PersonioConfig,
@@ -84,6 +105,8 @@ export class PersonioApi {
     this.#secret = secret
     this.#session = sessionOf(config, secret)
     this.#now = ctx.now
+    this.#tokens = ctx.tokens ?? null
+    this.#tokenKey = tokenKeyOf(config, secret)
     this.#client =
       client ??
       httpClient('Personio', {
@@ -125,23 +148,45 @@ export class PersonioApi {
     }
   }
 
-  /** A token for the credential: the cached one while it lives, else a new one. */
-  async #token(): Promise<string> {
-    const cached = this.#session.token
-    // a minute early, so a token never expires between sending and arriving
-    if (cached && cached.expiresAt - 60_000 > this.#now().getTime()) return cached.value
-    const session = this.#session
-    session.pending ??= (this.config.apiVersion === 'v1' ? this.#authV1() : this.#authV2()).finally(
-      () => {
-        session.pending = null
-      },
+  /** Whether a token can still be sent: a minute early, so it never expires on the way. */
+  #usable(token: CachedToken | null): token is CachedToken {
+    return (
+      token !== null &&
+      token.value !== this.#session.refused &&
+      token.expiresAt - 60_000 > this.#now().getTime()
     )
-    const fresh = await session.pending
-    session.token = fresh
-    return fresh.value
   }
 
-  async #authV1(): Promise<{ value: string; expiresAt: number }> {
+  /**
+   * A token for the credential: this process's while it lives, else the one another process
+   * shared, else a new one from Personio.
+   */
+  async #token(): Promise<string> {
+    const session = this.#session
+    if (this.#usable(session.token)) return session.token.value
+    session.pending ??= this.#sharedOrNew().finally(() => {
+      session.pending = null
+    })
+    const token = await session.pending
+    session.token = token
+    return token.value
+  }
+
+  async #sharedOrNew(): Promise<CachedToken> {
+    const shared = (await this.#tokens?.get(this.#tokenKey)) ?? null
+    return this.#usable(shared) ? shared : this.#newToken()
+  }
+
+  /** A token from Personio, then shared with the other processes. */
+  async #newToken(): Promise<CachedToken> {
+    const fresh = await (this.config.apiVersion === 'v1' ? this.#authV1() : this.#authV2())
+    // Personio's own answer outweighs what it refused before
+    if (fresh.value === this.#session.refused) this.#session.refused = null
+    await this.#tokens?.put(this.#tokenKey, fresh)
+    return fresh
+  }
+
+  async #authV1(): Promise<CachedToken> {
     const url = this.#url('v1/auth')
     const response = await send(
       this.#client,
@@ -165,7 +210,7 @@ export class PersonioApi {
     return { value: data.token, expiresAt: this.#expiry(data.expires_in) }
   }
 
-  async #authV2(): Promise<{ value: string; expiresAt: number }> {
+  async #authV2(): Promise<CachedToken> {
     const url = this.#url('v2/auth/token')
     const response = await send(
       this.#client,
@@ -219,14 +264,13 @@ export class PersonioApi {
 
   /** Checks the credential by getting a token (a new one: a cached token proves nothing). */
   async authenticate(): Promise<void> {
-    this.#session.token = null
-    await this.#token()
+    this.#session.token = await this.#newToken()
   }
 
   /**
-   * GETs `path` (with its query) as JSON, paced for reads. A 401 drops the token and tries once
-   * more with a new one (tokens expire, and new credentials invalidate old tokens); a second 401
-   * is `auth_failed`, a 403 `permission_denied`.
+   * GETs `path` (with its query) as JSON, paced for reads. A 401 drops the token, here and in the
+   * shared cache, and tries once more with another (tokens expire, and new credentials invalidate
+   * old tokens); a second 401 is `auth_failed`, a 403 `permission_denied`.
    */
   async get(path: string, what: string): Promise<unknown> {
     const url = this.#url(path)
@@ -240,7 +284,9 @@ export class PersonioApi {
       )
       if (response.status === 401 && attempt === 1) {
         await response.body?.cancel().catch(() => undefined)
+        this.#session.refused = token
         if (this.#session.token?.value === token) this.#session.token = null
+        await this.#tokens?.drop(this.#tokenKey, token)
         continue
       }
       const body = await readJson(this.#client, response, what)

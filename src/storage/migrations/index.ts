@@ -7,6 +7,7 @@ import { workspaceIndexes } from './0004-workspace-indexes.ts'
 import { identifierCase } from './0005-identifier-case.ts'
 import { webhookAttempts } from './0006-webhook-attempts.ts'
 import { applies } from './0007-applies.ts'
+import { connectorTokens } from './0008-connector-tokens.ts'
 
 /** Every migration, in order; names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-identifier-case': identifierCase,
   '0006-webhook-attempts': webhookAttempts,
   '0007-applies': applies,
+  '0008-connector-tokens': connectorTokens,
 }
