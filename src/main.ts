@@ -256,11 +256,9 @@ async function rotateKey(env: Env) {
   const db = await createDb({ databaseUrl: env.databaseUrl, dataDir: path.resolve(env.dataDir) })
   const store = new SqlStore(db)
   try {
-    const resealed = await store.resealSecrets((sealed, connectionId) =>
-      next.reseal(sealed, connectionId),
-    )
+    const resealed = await store.resealSecrets((sealed, context) => next.reseal(sealed, context))
     await commit()
-    return { resealed, keyId: next.keyId }
+    return { ...resealed, keyId: next.keyId }
   } finally {
     await store.close()
   }

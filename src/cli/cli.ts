@@ -58,7 +58,9 @@ export interface CliDeps {
   readonly sources: Sources
   open(options: { baseDir: string }): Promise<App>
   readonly tables: TableFiles
-  rotateKey(options: { baseDir: string }): Promise<{ resealed: number; keyId: string }>
+  rotateKey(options: {
+    baseDir: string
+  }): Promise<{ credentials: number; webhookSecrets: number; keyId: string }>
   readonly version: string
 }
 
@@ -722,8 +724,10 @@ async function dispatch(
       if (rest[0] !== 'rotate-key' || rest.length > 1)
         throw new UsageError('vault takes one subcommand: rotate-key')
       const baseDir = path.dirname(path.resolve(io.cwd, values.config ?? 'hris-sync.yaml'))
-      const { resealed, keyId } = await deps.rotateKey({ baseDir })
-      print(`re-encrypted ${plural(resealed, 'credential')} under key ${keyId}`)
+      const { credentials, webhookSecrets, keyId } = await deps.rotateKey({ baseDir })
+      const webhooks =
+        webhookSecrets > 0 ? ` and ${plural(webhookSecrets, 'webhook signing secret')}` : ''
+      print(`re-encrypted ${plural(credentials, 'credential')}${webhooks} under key ${keyId}`)
       return EXIT.ok
     }
     default:

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -11,6 +12,7 @@ import { SyncError, err, ok } from '../core/errors.ts'
 import { blankEmployee } from '../core/model/employee.ts'
 import type { Employee } from '../core/model/employee.ts'
 import { createDb } from '../storage/db.ts'
+import { SqlOutbox } from '../storage/sql-outbox.ts'
 import { SqlStore } from '../storage/sql-store.ts'
 import { Vault, beginRotation, loadVault } from '../storage/vault.ts'
 import { DirectoryTarget } from '../targets/directory/directory-target.ts'
@@ -175,18 +177,35 @@ describe('the engine on the built-in directory', () => {
     ])
   })
 
-  it('re-encrypts credentials under a new key; the old key then gives a clear error', async () => {
+  it('re-encrypts credentials and webhook signing secrets under a new key; the old key then gives a clear error', async () => {
     const keyFile = path.join(dir, 'rotate.key')
     const before = await loadVault({ envKey: undefined, keyFile, create: true })
     // a database of its own: every secret in it is sealed with this key
     const own = new SqlStore(await createDb({ databaseUrl: null, dataDir: 'memory' }))
     const { connect, hr, deps } = await setup(before, own)
     const connection = await connect('good')
+    // a webhook endpoint's signing secret, sealed as the API seals it
+    const outbox = new SqlOutbox(own.db)
+    const webhookId = randomUUID()
+    await outbox.createWebhook({
+      id: webhookId,
+      workspaceId: connection.workspaceId,
+      url: 'http://127.0.0.1:9/hook',
+      events: ['person.created'],
+      secret: before.seal('whsec_signing', `webhook:${webhookId}`),
+    })
     const { next, commit } = await beginRotation({ envKey: undefined, keyFile })
-    expect(await own.resealSecrets((s, id) => next.reseal(s, id))).toBe(1)
+    expect(await own.resealSecrets((s, context) => next.reseal(s, context))).toEqual({
+      credentials: 1,
+      webhookSecrets: 1,
+    })
     await commit()
     const after = await loadVault({ envKey: undefined, keyFile, create: false })
     expect(after.keyId).not.toBe(before.keyId)
+    // the deliverer opens it with the new key, for its endpoint only
+    const sealedHook = (await outbox.webhookSecret(webhookId)) ?? ''
+    expect(after.open(sealedHook, `webhook:${webhookId}`)).toBe('whsec_signing')
+    expect(() => before.open(sealedHook, `webhook:${webhookId}`)).toThrow()
     await new Engine({ ...deps, vault: after }).fields(connection)
     expect(hr.state.seen).toEqual(['good'])
     const stale = await new Engine({ ...deps, vault: new Vault(Buffer.alloc(32, 7)) })

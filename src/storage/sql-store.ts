@@ -12,6 +12,7 @@ import { diffContent } from '../core/plan/planned.ts'
 import type { Change, PersonChange, SyncPlan } from '../core/plan/sync-plan.ts'
 import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
+import type { JobsDatabase } from './sql-jobs-schema.ts'
 import { SqlDirectory, asConflict, jsonRows, listPeople, toPerson } from './sql-directory.ts'
 import { SqlTokens } from './sql-tokens.ts'
 import type {
@@ -250,7 +251,9 @@ export class SqlStore implements Store {
     return row.secret
   }
 
-  async resealSecrets(reseal: (sealed: string, connectionId: string) => string): Promise<number> {
+  async resealSecrets(
+    reseal: (sealed: string, context: string) => string,
+  ): Promise<{ credentials: number; webhookSecrets: number }> {
     return this.#k.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('connections')
@@ -270,9 +273,28 @@ export class SqlStore implements Store {
           .execute()
         count++
       }
+      // the webhooks' signing secrets, sealed for their endpoint: a key gone with the rotation
+      // would leave every delivery unsigned-and-failing
+      const jobs = trx.withTables<Pick<JobsDatabase, 'webhook_endpoints'>>()
+      const endpoints = await jobs
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'secret'])
+        .forUpdate()
+        .execute()
+      let webhookSecrets = 0
+      for (const row of endpoints) {
+        const next = reseal(row.secret, `webhook:${row.id}`)
+        if (next === row.secret) continue
+        await jobs
+          .updateTable('webhook_endpoints')
+          .set({ secret: next })
+          .where('id', '=', row.id)
+          .execute()
+        webhookSecrets++
+      }
       // sealed with the old key: cheaper to ask for again than to reseal
       await trx.deleteFrom('connector_tokens').execute()
-      return count
+      return { credentials: count, webhookSecrets }
     })
   }
 

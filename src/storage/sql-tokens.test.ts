@@ -74,7 +74,9 @@ for (const backend of BACKENDS) {
     it('drops every token when the secrets are resealed under a new key', async () => {
       const a = await connection('hsv1:sealed-credentials')
       await store.tokens.saveToken(a, 'k', { sealed: 'sealed', expiresAt: later(24) }, NOW)
-      expect(await store.resealSecrets((s) => `${s}-resealed`)).toBeGreaterThanOrEqual(1)
+      expect(
+        (await store.resealSecrets((s) => `${s}-resealed`)).credentials,
+      ).toBeGreaterThanOrEqual(1)
       expect(await keys()).toEqual([])
       expect(await store.sealedSecret(workspaceId, a)).toBe('hsv1:sealed-credentials-resealed')
     })

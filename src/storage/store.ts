@@ -139,10 +139,14 @@ export interface Store {
   /** The sealed credentials, for the engine to open with the vault: never shown. */
   sealedSecret(workspaceId: string, connectionId: string): Promise<string | null>
   /**
-   * Re-seals every stored secret in one transaction (key rotation); returns how many. The shared
-   * connector tokens are dropped in it rather than resealed: a new one is a token request away.
+   * Re-seals every stored secret in one transaction (key rotation): the connections' credentials
+   * (sealed for their connection's id) and the webhooks' signing secrets (sealed for
+   * `webhook:<id>`); returns how many of each changed. The shared connector tokens are dropped in
+   * it rather than resealed: a new one is a token request away.
    */
-  resealSecrets(reseal: (sealed: string, connectionId: string) => string): Promise<number>
+  resealSecrets(
+    reseal: (sealed: string, context: string) => string,
+  ): Promise<{ credentials: number; webhookSecrets: number }>
   /** Access tokens connectors got, shared by every process (sealed by the engine). */
   readonly tokens: TokenStore
 

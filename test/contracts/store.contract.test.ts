@@ -196,12 +196,15 @@ for (const backend of BACKENDS) {
         expect(await secrets()).toEqual(before)
 
         const count = await store.resealSecrets((secret) => secret.replace(/^old:/, 'new:'))
-        expect(count).toBe(pending)
+        expect(count).toEqual({ credentials: pending, webhookSecrets: 0 })
         expect(await store.sealedSecret(ws.id, a.id)).toBe('new:a')
         expect(await store.sealedSecret(ws.id, b.id)).toBe('new:b')
         expect(await store.sealedSecret(ws.id, none.id)).toBeNull()
         // what is sealed with the current key already is not counted
-        expect(await store.resealSecrets((secret) => secret)).toBe(0)
+        expect(await store.resealSecrets((secret) => secret)).toEqual({
+          credentials: 0,
+          webhookSecrets: 0,
+        })
       })
     })
 
