@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 
+import { unpackPersonEvents } from '../core/apply/person-events.ts'
 import type { OutboxMessage, OutboxStore, WebhookDelivery } from '../storage/store.ts'
 import { backoffSeconds } from './job-types.ts'
 import type { Logger, Mailer } from './job-types.ts'
@@ -75,7 +76,7 @@ export class Deliverer {
           await this.#notification(m)
           return
         case 'people.changed':
-          await this.#fanOut(m, this.#events(m))
+          await this.#fanOut(m, unpackPersonEvents(m.payload))
           return
         case 'run.completed':
           await this.#fanOut(m, [{ kind: 'run.completed', data: m.payload }])
@@ -130,17 +131,6 @@ export class Deliverer {
     await this.#o.outbox.markSending(m.id)
     await mailer.send({ to, ...notificationMail(m.payload, this.#o.appUrl ?? null) })
     await this.#o.outbox.markSent(m.id, this.#o.now().toISOString())
-  }
-
-  /** The person events of a batch, one by one. */
-  #events(m: OutboxMessage): { kind: string; data: Record<string, unknown> }[] {
-    const events = m.payload['events']
-    if (!Array.isArray(events)) return []
-    return events.flatMap((e: unknown) => {
-      if (e === null || typeof e !== 'object') return []
-      const { kind, ...data } = e as Record<string, unknown>
-      return typeof kind === 'string' ? [{ kind, data }] : []
-    })
   }
 
   async #fanOut(m: OutboxMessage, events: { kind: string; data: Record<string, unknown> }[]) {

@@ -130,11 +130,36 @@ export async function* listPeople(
   }
 }
 
+/** A row without its null columns: `json(b)_to_recordset` reads a missing key as null. */
+const withoutNulls = (row: object) =>
+  Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null))
+
 /**
  * Rows as one JSON parameter, for `jsonb_to_recordset`: JSON.stringify encodes it and the server
- * parses it, both in native code (the driver's array encoding is JavaScript, and slow).
+ * parses it, both in native code (the driver's array encoding is JavaScript, and slow). A row's
+ * null columns are left out (read back as null): they are most of some rows (a result's message).
  */
-export const jsonRows = (rows: readonly object[]) => sql.val(JSON.stringify(rows))
+export const jsonRows = (rows: readonly object[]) => sql.val(JSON.stringify(rows.map(withoutNulls)))
+
+/**
+ * What a write changes of a person's row: `content` (what a sync decides, the invitation: the
+ * whole row is written), only `manager` (the link alone is written), or nothing (memberships are
+ * rows of `team_members`).
+ */
+export function rowChange(person: Person, before: Person): 'content' | 'manager' | 'none' {
+  const same =
+    person.hash === before.hash &&
+    person.inviteStatus === before.inviteStatus &&
+    person.identifier === before.identifier &&
+    person.status === before.status &&
+    person.leaverDate === before.leaverDate &&
+    // a manager or team change keeps the very objects: anything else is written whole
+    person.fields === before.fields &&
+    person.groups === before.groups &&
+    person.sourceKey === before.sourceKey
+  if (!same) return 'content'
+  return person.managerId === before.managerId ? 'none' : 'manager'
+}
 
 const anyText = (values: readonly string[]) => sql<string>`any(${sql.val([...values])}::text[])`
 
@@ -348,9 +373,20 @@ export class SqlDirectory {
       const columns = sql`(id text, identifier text, email_key text, sc text, se text, status text,
         leaver_date text, fields jsonb, groups jsonb, manager_id text, invite_status text, hash text,
         v text)`
-      // new people are inserted, the others updated in place (no speculative insert per row)
+      // new people are inserted, the others updated in place (no speculative insert per row):
+      // whole rows where their content changed, the manager link alone where only it did
       const created = w.people.filter((p) => p.before === null).map((p) => row(p.person))
-      const changed = w.people.filter((p) => p.before !== null).map((p) => row(p.person))
+      const changed: ReturnType<typeof row>[] = []
+      const managed: { id: string; m: string | null; v: string | null }[] = []
+      for (const { person, before } of w.people) {
+        if (before === null) continue
+        const what = rowChange(person, before)
+        if (what === 'content') changed.push(row(person))
+        if (what === 'manager') {
+          const v = versions?.get(`person:${person.id}`) ?? null
+          managed.push({ id: person.id, m: person.managerId, v })
+        }
+      }
       if (created.length > 0) {
         await sql`
           insert into people (id, workspace_id, identifier, email_key, source_connection_id,
@@ -374,6 +410,16 @@ export class SqlDirectory {
           returning people.id
         `.execute(trx)
         if (updated.rows.length !== changed.length) throw movedOn()
+      }
+      if (managed.length > 0) {
+        const updated = await sql<{ id: string }>`
+          update people set manager_id = x.m, updated_at = now()
+          from jsonb_to_recordset(${jsonRows(managed)}::jsonb) as x(id text, m text, v text)
+          where people.workspace_id = ${ws} and people.id = x.id
+            and (x.v is null or people.xmin::text = x.v)
+          returning people.id
+        `.execute(trx)
+        if (updated.rows.length !== managed.length) throw movedOn()
       }
       const joins: { t: string; p: string }[] = []
       const leaves: { t: string; p: string }[] = []

@@ -8,13 +8,14 @@ import { canonicalJson, contentOf, personHash } from '../core/model/person.ts'
 import type { Person } from '../core/model/person.ts'
 import { RUN_TRANSITIONS } from '../core/run/run-state.ts'
 import type { RunState } from '../core/run/run-state.ts'
-import { diffContent } from '../core/plan/planned.ts'
-import type { Change, PersonChange, SyncPlan } from '../core/plan/sync-plan.ts'
+import type { Change, SyncPlan } from '../core/plan/sync-plan.ts'
 import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
 import type { JobsDatabase } from './sql-jobs-schema.ts'
-import { SqlDirectory, asConflict, jsonRows, listPeople, toPerson } from './sql-directory.ts'
+import { SqlDirectory, asConflict, listPeople, toPerson } from './sql-directory.ts'
 import { SqlTokens } from './sql-tokens.ts'
+import { compact, expand } from './stored-change.ts'
+import type { StoredChange } from './stored-change.ts'
 import type {
   ApplyRecord,
   ApplyState,
@@ -83,26 +84,6 @@ function toRun(row: Selectable<Database['runs']>): Run {
     updatedAt: iso(row.updated_at),
     finishedAt: row.finished_at === null ? null : iso(row.finished_at),
   }
-}
-
-/** A change as stored: a person change's diff is left out when it can be computed again. */
-export type StoredChange = Change | (Omit<PersonChange, 'diff'> & { diff?: undefined })
-
-/**
- * A person change without its field diff when the diff is what `diffContent(before, after)`
- * gives (always, as the planner makes them): a create's diff repeats every field it sets, so
- * this halves what a plan weighs.
- */
-function compact(change: Change): StoredChange {
-  if (change.kind !== 'person' || change.after === null || change.diff.length === 0) return change
-  const derived = diffContent(change.before, change.after)
-  if (JSON.stringify(derived) !== JSON.stringify(change.diff)) return change
-  return { ...change, diff: undefined }
-}
-
-export function expand(stored: StoredChange): Change {
-  if (stored.kind !== 'person' || stored.diff !== undefined) return stored
-  return { ...stored, diff: stored.after === null ? [] : diffContent(stored.before, stored.after) }
 }
 
 /** A 64-bit advisory lock key for a connection. */
@@ -504,21 +485,14 @@ export class SqlStore implements Store {
           watermark: extra.watermark,
         })
         .execute()
-      // rows as one JSON parameter: a statement per 5,000 changes; `json` keeps the text as given
+      // rows as one JSON parameter, each an array (no key names repeated): a statement per 5,000
+      // changes; `json` keeps the body's text as given, and a row's position is its seq
       for (const [c, part] of chunks(changes, 5000).entries()) {
-        const rows = part.map((x, k) => ({
-          seq: c * 5000 + k,
-          id: x.id,
-          kind: x.kind,
-          action: x.action,
-          reason: x.reason,
-          body: compact(x),
-        }))
+        const rows = part.map((x) => [x.id, x.kind, x.action, x.reason, compact(x)])
         await sql`
           insert into plan_changes (plan_id, seq, change_id, kind, action, reason, body)
-          select ${id}, seq, id, kind, action, reason, body::text
-          from json_to_recordset(${jsonRows(rows)}::json)
-            as x(seq int, id text, kind text, action text, reason text, body json)
+          select ${id}, ${c * 5000} + n - 1, x->>0, x->>1, x->>2, x->>3, (x->4)::text
+          from json_array_elements(${JSON.stringify(rows)}::json) with ordinality as r(x, n)
         `.execute(trx)
       }
     })
@@ -542,12 +516,12 @@ export class SqlStore implements Store {
     for (let after = -1; ;) {
       let q = this.#k
         .selectFrom('plan_changes')
-        .select(['seq', 'body'])
+        .select(['seq', 'change_id', 'kind', 'action', 'reason', 'body'])
         .where('plan_id', '=', planId)
         .where('seq', '>', after)
       if (options.actionableOnly === true) q = q.where('action', 'not in', ['noop', 'skip'])
       const rows = await q.orderBy('seq').limit(5000).execute()
-      for (const r of rows) changes.push(expand(JSON.parse(r.body) as StoredChange))
+      for (const r of rows) changes.push(expand(r, JSON.parse(r.body) as StoredChange))
       if (rows.length < 5000) break
       after = rows[rows.length - 1]?.seq ?? after
     }
@@ -565,13 +539,13 @@ export class SqlStore implements Store {
   async planChanges(planId: string, offset: number, limit: number): Promise<Change[]> {
     const rows = await this.#k
       .selectFrom('plan_changes')
-      .select('body')
+      .select(['change_id', 'kind', 'action', 'reason', 'body'])
       .where('plan_id', '=', planId)
       .where('seq', '>=', offset)
       .where('seq', '<', offset + limit)
       .orderBy('seq')
       .execute()
-    return rows.map((r) => expand(JSON.parse(r.body) as StoredChange))
+    return rows.map((r) => expand(r, JSON.parse(r.body) as StoredChange))
   }
 
   async startApply(input: {
@@ -668,18 +642,17 @@ export class SqlStore implements Store {
     results: readonly Omit<RecordedResult, 'at'>[],
   ): Promise<void> {
     for (const part of chunks(results, 5000)) {
-      const rows = part.map((r) => ({
-        id: r.changeId,
-        status: r.status,
-        entity: r.entityId,
-        message: r.message,
-        code: r.errorCode,
-      }))
+      // each row an array, its trailing nulls left out (`->>` past the end is null): most
+      // results are a change id, `applied` and an id
+      const rows = part.map((r) => {
+        const row = [r.changeId, r.status, r.entityId, r.message, r.errorCode]
+        while (row.at(-1) === null) row.pop()
+        return row
+      })
       await sql`
         insert into change_results (plan_id, change_id, run_id, apply_seq, status, entity_id, message, error_code)
-        select ${planId}, id, ${runId}, ${applySeq}, status, entity, message, code
-        from jsonb_to_recordset(${jsonRows(rows)}::jsonb)
-          as x(id text, status text, entity text, message text, code text)
+        select ${planId}, x->>0, ${runId}, ${applySeq}, x->>1, x->>2, x->>3, x->>4
+        from json_array_elements(${JSON.stringify(rows)}::json) as x
         on conflict (plan_id, change_id, apply_seq) do update set run_id = excluded.run_id,
           status = excluded.status, entity_id = excluded.entity_id, message = excluded.message,
           error_code = excluded.error_code, at = now()

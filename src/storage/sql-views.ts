@@ -11,8 +11,8 @@ import type { Db } from './db.ts'
 import type { Database } from './schema.ts'
 import type { AccountTables } from './sql-accounts.ts'
 import { asConflict, teamsOf, toPerson, toTeam } from './sql-directory.ts'
-import { expand } from './sql-store.ts'
-import type { StoredChange } from './sql-store.ts'
+import { expand } from './stored-change.ts'
+import type { StoredChange } from './stored-change.ts'
 import type {
   ApiViews,
   AuditRecord,
@@ -192,6 +192,10 @@ export class SqlViews implements ApiViews {
       q
         .select([
           'c.body',
+          'c.change_id as id',
+          'c.kind',
+          'c.action',
+          'c.reason',
           'r.change_id',
           'r.status',
           'r.entity_id',
@@ -207,7 +211,7 @@ export class SqlViews implements ApiViews {
     return {
       total: Number(total.n),
       items: rows.map((r) => ({
-        change: expand(JSON.parse(r.body) as StoredChange),
+        change: expand({ ...r, change_id: r.id }, JSON.parse(r.body) as StoredChange),
         result:
           r.change_id === null || r.status === null || r.at === null
             ? null

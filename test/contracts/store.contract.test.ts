@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { unpackPersonEvents } from '../../src/core/apply/person-events.ts'
 import { SyncError } from '../../src/core/errors.ts'
 import { contentOf, personHash } from '../../src/core/model/person.ts'
 import { plan } from '../../src/core/plan/plan.ts'
@@ -82,7 +83,8 @@ for (const backend of BACKENDS) {
     const personEvents = (outbox: readonly { kind: string; payload: unknown }[]) =>
       outbox
         .filter((o) => o.kind === 'people.changed')
-        .flatMap((o) => (o.payload as { events: { kind: string; personId: string }[] }).events)
+        .flatMap((o) => unpackPersonEvents(o.payload as Record<string, unknown>))
+        .map((e) => ({ kind: e.kind, ...(e.data as { personId: string }) }))
     const auditedChanges = (row: { details: unknown }) =>
       (row.details as { changes?: { changeId: string; action: string; personId?: string }[] })
         .changes ?? []
@@ -771,6 +773,14 @@ for (const backend of BACKENDS) {
         const { people } = await snapshot(target)
         const creates = entries.filter((e) => e.action === 'person.create')
         expect(creates.map((e) => e.personId).sort()).toEqual(people.map((p) => p.id).sort())
+        // the fields each create set: its own list, or the one its batch tells once for most
+        for (const row of audit) {
+          const told = (row.details as { createdFields?: string[] }).createdFields
+          for (const e of auditedChanges(row).filter((x) => x.action === 'person.create')) {
+            const set = people.find((p) => p.id === e.personId)?.fields ?? {}
+            expect((e as { fields?: string[] }).fields ?? told).toEqual(Object.keys(set).sort())
+          }
+        }
 
         // applied again: nothing changes, nothing is written
         await applyPlan(target, planned, { policy: POLICY })
@@ -782,6 +792,11 @@ for (const backend of BACKENDS) {
           'membership.leave',
           'person.mark_leaver',
         ])
+        // an update tells the fields it changed; a membership's change goes without saying
+        expect(later.find((e) => e.action === 'person.mark_leaver')).toMatchObject({
+          fields: expect.arrayContaining(['status', 'terminationDate']) as unknown,
+        })
+        expect(later.find((e) => e.action === 'membership.leave')).not.toHaveProperty('fields')
         const left = personEvents(await rows('outbox', ws)).filter((e) => e.kind === 'person.left')
         expect(left).toHaveLength(1)
       })
@@ -831,6 +846,51 @@ for (const backend of BACKENDS) {
         )
         expect(await rows('outbox', ws)).toHaveLength(3)
         expect(await rows('audit_log', ws)).toHaveLength(3)
+      })
+
+      it('writes only the manager link of a person whose link alone changed, and nothing of one whose teams alone did', async () => {
+        const ws = await workspace()
+        const directory = store.directory(ws.id)
+        const ada = person('p-ada', { fields: { email: 'ada@acme.example', jobTitle: 'CTO' } })
+        const bob = person('p-bob', { fields: { email: 'bob@acme.example', jobTitle: 'Dev' } })
+        const write = (people: { person: typeof ada; before: typeof ada | null }[]) =>
+          directory.transaction((tx) => tx.write({ people, teams: [], events: [], audit: [] }))
+        await write([
+          { person: ada, before: null },
+          { person: bob, before: null },
+        ])
+        // edited elsewhere after this write's rows were read: a whole-row write would undo it
+        await store.db.kysely
+          .updateTable('people')
+          .set({ fields: JSON.stringify({ email: 'bob@acme.example', jobTitle: 'Lead' }) })
+          .where('id', '=', bob.id)
+          .execute()
+        const [team] = await store.db.kysely
+          .insertInto('teams')
+          .values({ id: 't-eng', workspace_id: ws.id, name: 'Eng', hash: 'h' })
+          .returning('id')
+          .execute()
+        await write([
+          { person: { ...bob, managerId: ada.id }, before: bob },
+          { person: { ...ada, teamIds: [team?.id ?? ''] }, before: ada },
+        ])
+        const people = await collect(store.listPeople(ws.id))
+        expect(people.find((p) => p.id === bob.id)).toMatchObject({
+          managerId: ada.id,
+          fields: { jobTitle: 'Lead' },
+          hash: bob.hash,
+        })
+        expect(people.find((p) => p.id === ada.id)).toMatchObject({
+          managerId: null,
+          teamIds: ['t-eng'],
+          fields: ada.fields,
+        })
+        // a content change is still written whole, manager link and all
+        const edited = { ...bob, fields: { ...bob.fields, jobTitle: 'CTO' }, managerId: null }
+        await write([{ person: { ...edited, hash: personHash(contentOf(edited)) }, before: bob }])
+        expect((await collect(store.listPeople(ws.id))).find((p) => p.id === bob.id)).toMatchObject(
+          { managerId: null, fields: { jobTitle: 'CTO' } },
+        )
       })
 
       it('stores audit entries given to it, in its workspace', async () => {

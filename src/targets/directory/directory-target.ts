@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 
 import { applyChange, emailKey } from '../../core/apply/apply-change.ts'
 import type { DirectoryState } from '../../core/apply/apply-change.ts'
+import { packPersonEvents } from '../../core/apply/person-events.ts'
+import type { PersonEvent } from '../../core/apply/person-events.ts'
 import { SyncError } from '../../core/errors.ts'
 import type { Person, SourceKey, Team } from '../../core/model/person.ts'
 import type { Change } from '../../core/plan/sync-plan.ts'
@@ -62,7 +64,7 @@ function keysOf(changes: readonly Change[], resolve: Resolve): DirectoryKeys {
 }
 
 /** What happened to a person, for the application (webhooks): created, updated or left. */
-function personEvent(person: Person, before: Person | null) {
+function personEvent(person: Person, before: Person | null): PersonEvent {
   const kind =
     before === null
       ? 'person.created'
@@ -104,7 +106,7 @@ function batchEvents(
     events.push({
       kind: 'people.changed',
       dedupeKey: `people.changed:${randomUUID()}`,
-      payload: { events: people.map(({ person, before }) => personEvent(person, before)) },
+      payload: packPersonEvents(people.map(({ person, before }) => personEvent(person, before))),
     })
   }
   return events
@@ -208,19 +210,42 @@ class Batch implements DirectoryState {
   toWrite(): DirectoryWrite {
     const people = [...this.savedPeople.values()]
     const teams = [...this.savedTeams.values()]
-    const changes = this.#done.map(({ change, person, before, team }) => ({
-      changeId: change.id,
-      action: `${change.kind}.${change.action}`,
-      ...(person
-        ? { personId: person.id, fields: changedFields(person, before ?? null) }
-        : { teamId: team?.id ?? null, name: team?.name ?? null }),
-    }))
+    // the fields each person change set: a membership's (teams) and a manager change's
+    // (managerId) go without saying, and most creates set the same fields (the mapping's): that
+    // list is told once for the batch, and a create's own only when it is another
+    const fieldsOf = new Map<Change, string[]>()
+    const lists = new Map<string, { fields: string[]; creates: number }>()
+    for (const { change, person, before } of this.#done) {
+      if (!person || change.kind !== 'person') continue
+      const fields = changedFields(person, before ?? null)
+      fieldsOf.set(change, fields)
+      if (before !== null) continue
+      const list = lists.get(fields.join()) ?? { fields, creates: 0 }
+      list.creates++
+      lists.set(fields.join(), list)
+    }
+    const shared = [...lists.values()].sort((a, b) => b.creates - a.creates)[0]?.fields
+    const changes = this.#done.map(({ change, person, before, team }) => {
+      const entry = { changeId: change.id, action: `${change.kind}.${change.action}` }
+      if (!person) return { ...entry, teamId: team?.id ?? null, name: team?.name ?? null }
+      const fields = fieldsOf.get(change)
+      return fields === undefined || (before === null && fields.join() === shared?.join())
+        ? { ...entry, personId: person.id }
+        : { ...entry, personId: person.id, fields }
+    })
     return {
       people: people.map(({ person, before }) => ({ person, before })),
       teams: teams.map(({ team, before }) => ({ team, before })),
       events: batchEvents(people),
       // one entry per batch: which change did what to whom (change_results has each outcome)
-      audit: [{ action: 'sync.apply', entityType: 'batch', entityId: null, details: { changes } }],
+      audit: [
+        {
+          action: 'sync.apply',
+          entityType: 'batch',
+          entityId: null,
+          details: { changes, ...(shared === undefined ? {} : { createdFields: shared }) },
+        },
+      ],
     }
   }
 }
