@@ -109,4 +109,31 @@ describe('the scheduler', () => {
     await scheduler.tick()
     expect(computed).toBe(200)
   })
+
+  it('says when the next slot it knows of comes due, so a process ticks then', async () => {
+    let clock = new Date('2026-03-02T08:01:00Z')
+    const scheduler = new Scheduler({
+      schedules: memorySchedules(3, schedule),
+      queue: queue(),
+      now: () => clock,
+      logger: quiet,
+    })
+    // set at the first tick: the next quarter hour, 08:15
+    expect((await scheduler.tick()).nextDueInMs).toBe(14 * 60_000)
+    clock = new Date('2026-03-02T08:14:59.500Z')
+    expect((await scheduler.tick()).nextDueInMs).toBe(500)
+    // queued at 08:15, and moved on to 08:30
+    clock = new Date('2026-03-02T08:15:00.020Z')
+    const due = await scheduler.tick()
+    expect(due.queued).toHaveLength(3)
+    expect(due.nextDueInMs).toBe(15 * 60_000 - 20)
+    // no schedule on: nothing to wait for
+    const off = new Scheduler({
+      schedules: memorySchedules(3, { ...schedule, enabled: false }),
+      queue: queue(),
+      now: () => clock,
+      logger: quiet,
+    })
+    expect((await off.tick()).nextDueInMs).toBeNull()
+  })
 })

@@ -27,6 +27,11 @@ export interface TickResult {
   readonly queued: string[]
   /** Slots that came due but were not queued, with why. */
   readonly held: { readonly slot: string; readonly why: string }[]
+  /**
+   * How long until the next slot this tick knows of comes due (0 when one is due already), or
+   * null when no schedule is on: a process ticks again then rather than at its next round.
+   */
+  readonly nextDueInMs: number | null
 }
 
 /**
@@ -46,6 +51,10 @@ export class Scheduler {
     const now = this.#o.now()
     const queued: string[] = []
     const held: { slot: string; why: string }[] = []
+    let earliest = Infinity
+    const comesDue = (at: string | Date) => {
+      earliest = Math.min(earliest, typeof at === 'string' ? Date.parse(at) : at.getTime())
+    }
     for (const c of await this.#o.schedules.scheduledConnections()) {
       const parsed = StoredSchedule.safeParse(c.schedule ?? {})
       if (!parsed.success || !parsed.data.enabled) continue
@@ -56,7 +65,10 @@ export class Scheduler {
         const slot = c.slots[kind]
         const kept = slot !== undefined && slot.cron === cron && slot.timeZone === timeZone
         // most slots are not due at a tick: nothing to work out (a cron's next time is costly)
-        if (kept && Date.parse(slot.nextAt) > now.getTime()) continue
+        if (kept && Date.parse(slot.nextAt) > now.getTime()) {
+          comesDue(slot.nextAt)
+          continue
+        }
         let next: Date
         try {
           next = (this.#o.nextTime ?? nextCronTime)(cron, now, timeZone)
@@ -67,6 +79,8 @@ export class Scheduler {
           )
           continue
         }
+        // claimed here or by another process, the slot moves on to its next time
+        comesDue(next)
         if (!kept) {
           // a new or edited schedule starts at its next time, not at once
           await this.#o.schedules.setSlot(c.connectionId, kind, {
@@ -99,7 +113,10 @@ export class Scheduler {
       if (id === null) held.push({ slot: name, why: 'a run of this kind is waiting already' })
       else queued.push(name)
     }
-    return { queued, held }
+    const nextDueInMs = Number.isFinite(earliest)
+      ? Math.max(0, earliest - this.#o.now().getTime())
+      : null
+    return { queued, held, nextDueInMs }
   }
 
   /** Why a due slot is not queued: credentials to replace, or a quarantine slowing it down. */

@@ -18,6 +18,7 @@ import type { PersonioSim } from '../../sim/personio/start-personio-sim.ts'
 import { BACKENDS, openStore } from '../../test/helpers/stores.ts'
 import { SYNC_QUEUE } from './job-types.ts'
 import type { Logger, SyncJob } from './job-types.ts'
+import type { Scheduler } from './scheduler.ts'
 import { SyncRunner } from './sync-runner.ts'
 import { Workers, jobEnd, openQueue } from './workers.ts'
 
@@ -234,6 +235,41 @@ for (const backend of BACKENDS) {
         (m) => m.payload['connectionId'] === c.id,
       )
       expect(told.map((m) => m.payload['topic'])).toEqual(['quarantined'])
+    })
+
+    it('ticks the scheduler when the next slot it knows of comes due, not at its next round', async () => {
+      const settings = { db: queueDb(store.db), schema: await queueSchema(store.db), logger: quiet }
+      const ticks: number[] = []
+      const scheduler = {
+        tick: () => {
+          ticks.push(Date.now())
+          // a slot 300 ms away, then none
+          return Promise.resolve({
+            queued: [],
+            held: [],
+            nextDueInMs: ticks.length === 1 ? 300 : null,
+          })
+        },
+      } as unknown as Scheduler
+      const workers = await Workers.start({
+        ...settings,
+        runner: runner(),
+        scheduler,
+        deliverer: null,
+        concurrency: 0,
+        tickMs: 60_000,
+      })
+      try {
+        await until(() => Promise.resolve(ticks.length >= 2), 'a second tick')
+        const [first = 0, second = 0] = ticks
+        expect(second - first).toBeGreaterThanOrEqual(300)
+        expect(second - first).toBeLessThan(5000)
+        // with nothing coming due, the next round is the longest wait
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        expect(ticks).toHaveLength(2)
+      } finally {
+        await workers.stop()
+      }
     })
 
     it('through pg-boss: a retryable failure is tried again and then syncs; a non-retryable one is not', async () => {

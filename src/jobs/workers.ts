@@ -124,11 +124,18 @@ export interface WorkersOptions extends QueueOptions {
   readonly concurrency?: number
   /** How often an idle worker looks for a job, in ms. Default 1000. */
   readonly pollMs?: number
-  /** How often the scheduler ticks, in ms. Default 30,000. */
+  /**
+   * The longest the scheduler waits between ticks, in ms. Default 30,000. It ticks sooner when
+   * the last tick knew of a slot coming due before then, at its time: a schedule edited meanwhile
+   * is seen at the next tick.
+   */
   readonly tickMs?: number
   /** How often the outbox is delivered, in ms. Default 2,000. */
   readonly deliverMs?: number
 }
+
+/** How long after a slot's time the scheduler ticks for it. */
+const SLOT_MARGIN_MS = 50
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -175,7 +182,20 @@ export class Workers {
     const { concurrency = 2, tickMs = 30_000, deliverMs = 2000 } = this.#o
     for (let i = 0; i < concurrency; i++) this.#loops.push(this.#work())
     const scheduler = this.#o.scheduler
-    if (scheduler) this.#loops.push(this.#every(tickMs, () => scheduler.tick(), 'schedule tick'))
+    if (scheduler) {
+      let wait = tickMs
+      this.#loops.push(
+        this.#every(
+          () => wait,
+          async () => {
+            const { nextDueInMs } = await scheduler.tick()
+            // a little after the slot, so its time has come on every clock that claims it
+            wait = nextDueInMs === null ? tickMs : Math.min(tickMs, nextDueInMs + SLOT_MARGIN_MS)
+          },
+          'schedule tick',
+        ),
+      )
+    }
     const deliverer = this.#o.deliverer
     if (deliverer) {
       this.#loops.push(
@@ -196,7 +216,7 @@ export class Workers {
   }
 
   async #every(
-    ms: number,
+    ms: number | (() => number),
     task: () => Promise<unknown>,
     name: string,
     onWake?: (wake: () => void) => void,
@@ -212,7 +232,7 @@ export class Workers {
       onWake?.(() => {
         early.abort()
       })
-      await sleep(ms, AbortSignal.any([signal, early.signal]))
+      await sleep(typeof ms === 'number' ? ms : ms(), AbortSignal.any([signal, early.signal]))
     }
   }
 
