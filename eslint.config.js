@@ -62,5 +62,31 @@ export default tseslint.config(
       { regex: '^(?!\\.|zod(/|$)|libphonenumber-js(/|$)|node:crypto$)' },
     ]),
   },
+  {
+    // the address checks of outgoing webhooks: node:net's BlockList and isIP are arithmetic on
+    // addresses, never a socket
+    files: [`src/core/net/${sources}`],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'node:net',
+              allowImportNames: ['BlockList', 'isIP'],
+              message: 'core/net/ uses node:net for BlockList and isIP only',
+            },
+          ],
+          patterns: [
+            {
+              regex: '^(?!\\.|zod(/|$)|node:crypto$|node:net$)',
+              message: 'core/ is pure: zod, node:crypto, core/ and (here) node:net only',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 )

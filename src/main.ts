@@ -108,6 +108,7 @@ async function open(
     schedules: new SqlSchedules(db),
     outbox: new SqlOutbox(db),
     vault,
+    webhookPolicy: webhookPolicy(env),
     nextTime: nextCronTime,
     async enqueue(job) {
       queue ??= queueSchema(db).then((schema) => {
@@ -137,6 +138,9 @@ async function open(
 }
 
 type Vault = Awaited<ReturnType<typeof loadVault>>
+
+/** Private addresses for webhooks where HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE says so, else refused. */
+const webhookPolicy = (env: Env) => ({ allowPrivate: env.allowPrivateWebhooks === true })
 
 /** JSON lines on stdout, credentials and mail server URLs never written. */
 function createLogger(env: Env): Logger & { level: string } {
@@ -202,6 +206,7 @@ async function startWorkers(
       now,
       logger,
       appUrl: workerEnv.appUrl,
+      webhookPolicy: webhookPolicy(env),
       webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
     }),
   })
@@ -475,7 +480,10 @@ const SANDBOX_EMPLOYEES = 250
  * it in the embedded database, and the console on it (first admin made on the first start);
  * `--no-console` leaves the database to the hris-sync command. Runs until Ctrl+C.
  */
-async function sandbox(env: Env, args: readonly string[]): Promise<number> {
+async function sandbox(given: Env, args: readonly string[]): Promise<number> {
+  // a playground on this machine: its webhooks may go to a receiver beside it, unless the
+  // variable says otherwise
+  const env: Env = { ...given, allowPrivateWebhooks: given.allowPrivateWebhooks ?? true }
   const unknown = args.filter((a) => a !== '--no-console')
   if (unknown.length > 0) {
     process.stderr.write(`error: sandbox takes --no-console only (got ${unknown.join(' ')})\n`)

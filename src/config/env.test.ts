@@ -25,6 +25,7 @@ describe('loadEnv', () => {
       newSecretKey: null,
       keyFile: '/home/ada/.config/hris-sync/secret.key',
       logLevel: 'info',
+      allowPrivateWebhooks: null,
     })
   })
 
@@ -36,6 +37,7 @@ describe('loadEnv', () => {
       HRIS_SYNC_NEW_SECRET_KEY: HEX_KEY,
       HRIS_SYNC_KEY_FILE: '/run/secrets/hris.key',
       HRIS_SYNC_LOG_LEVEL: ' DEBUG ',
+      HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE: 'true',
     })
     expect(env).toEqual({
       dataDir: '/var/lib/hris-sync',
@@ -44,6 +46,7 @@ describe('loadEnv', () => {
       newSecretKey: HEX_KEY,
       keyFile: '/run/secrets/hris.key',
       logLevel: 'debug',
+      allowPrivateWebhooks: true,
     })
     expect(Object.isFrozen(env)).toBe(true)
   })
@@ -56,6 +59,21 @@ describe('loadEnv', () => {
       '/home/ada/.config/hris-sync/secret.key',
     )
     expect(loadEnv({}).keyFile).toBeNull()
+  })
+
+  it('reads whether webhooks may go to private addresses as true or false, or unset', () => {
+    const allows = (value: string) =>
+      loadEnv({ HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE: value }).allowPrivateWebhooks
+    expect([allows('true'), allows('1'), allows('false'), allows('0'), allows('')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      null,
+    ])
+    expect(
+      failure({ HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE: 'yes' }).issues.map((i) => i.message),
+    ).toEqual(['HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE must be true or false'])
   })
 
   it('takes an empty variable as unset', () => {

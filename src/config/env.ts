@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 
 import { SyncError, formatPath, issuesFromZod } from '../core/errors.ts'
+import { ALLOW_PRIVATE_WEBHOOKS } from '../core/net/webhook-url.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -25,6 +26,13 @@ export interface Env {
   readonly keyFile: string | null
   /** `HRIS_SYNC_LOG_LEVEL`, default `info`. */
   readonly logLevel: LogLevel
+  /**
+   * `HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true`: webhooks may be http:// and go to loopback, private,
+   * link-local… addresses (self-hosting beside the receiver); `false`: https:// to public
+   * addresses only. Null when unset: `serve` and `worker` refuse them, the sandbox of `npm start`
+   * (a local playground) allows them.
+   */
+  readonly allowPrivateWebhooks: boolean | null
 }
 
 // VAR= is how a compose file or a shell leaves a variable unset
@@ -68,6 +76,9 @@ const EnvSchema = z
         z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
       ),
     ),
+    [ALLOW_PRIVATE_WEBHOOKS]: optional(
+      z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }),
+    ),
     XDG_CONFIG_HOME: optional(z.string()),
     HOME: optional(z.string()),
   })
@@ -81,6 +92,9 @@ const EnvSchema = z
       })
     }
   })
+
+const flag = (v: 'true' | 'false' | '1' | '0' | undefined) =>
+  v === undefined ? null : v === 'true' || v === '1'
 
 function defaultKeyFile(xdg: string | undefined, home: string | undefined): string | null {
   // the XDG spec ignores a relative XDG_CONFIG_HOME
@@ -103,6 +117,7 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
     newSecretKey: e.HRIS_SYNC_NEW_SECRET_KEY ?? null,
     keyFile: e.HRIS_SYNC_KEY_FILE ?? defaultKeyFile(e.XDG_CONFIG_HOME, e.HOME),
     logLevel: e.HRIS_SYNC_LOG_LEVEL ?? 'info',
+    allowPrivateWebhooks: flag(e[ALLOW_PRIVATE_WEBHOOKS]),
   })
 }
 

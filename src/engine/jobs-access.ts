@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 
 import { SyncError } from '../core/errors.ts'
+import { checkWebhookUrl } from '../core/net/webhook-url.ts'
+import type { WebhookPolicy } from '../core/net/webhook-url.ts'
 import type {
   Connection,
   OutboxMessage,
@@ -21,6 +23,8 @@ export interface JobsAccess {
   readonly vault: {
     seal(plaintext: string, context: string): string
   }
+  /** Whether webhooks may go to http:// and private addresses; default not. */
+  readonly webhookPolicy?: WebhookPolicy
   /** The first time after `after` that a five-field cron names, in `timeZone`. */
   nextTime(cron: string, after: Date, timeZone: string): Date
   /** Queues a sync for the workers; null when one of that kind waits already. */
@@ -85,22 +89,24 @@ export async function resendInvitation(
   return latest
 }
 
-/** Adds a webhook endpoint; its signing secret is returned this once, and stored sealed. */
+/**
+ * Adds a webhook endpoint; its signing secret is returned this once, and stored sealed. The URL
+ * is checked by `checkWebhookUrl` under the jobs' webhook policy (a refusal names `url`).
+ */
 export async function addWebhook(
-  jobs: Pick<JobsAccess, 'outbox' | 'vault'>,
+  jobs: Pick<JobsAccess, 'outbox' | 'vault' | 'webhookPolicy'>,
   workspaceId: string,
   url: string,
   events: readonly string[],
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new SyncError('invalid_input', `"${url}" is not a URL`)
+  const checked = checkWebhookUrl(url, jobs.webhookPolicy ?? { allowPrivate: false })
+  if (!checked.ok) {
+    const message = `url ${checked.error}`
+    throw new SyncError('invalid_input', `the webhook ${message}`, {
+      issues: [{ code: 'invalid_url', severity: 'error', message, path: ['url'] }],
+    })
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new SyncError('invalid_input', 'a webhook URL is http:// or https://')
-  }
+  const parsed = checked.value
   const unknown = events.filter(
     (e) => e !== '*' && !(WEBHOOK_EVENT_KINDS as readonly string[]).includes(e),
   )

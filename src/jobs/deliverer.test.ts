@@ -12,6 +12,7 @@ import { Vault, generateKey } from '../storage/vault.ts'
 import { BACKENDS, openStore } from '../../test/helpers/stores.ts'
 import { Deliverer } from './deliverer.ts'
 import type { Logger } from './job-types.ts'
+import type { Resolve } from './post-webhook.ts'
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} }
 
@@ -34,12 +35,17 @@ async function startReceiver() {
     req.on('end', () => {
       const path = req.url ?? ''
       received.push({ path, headers: req.headers, body })
-      res.writeHead(plans.get(path)?.shift() ?? 200).end()
+      const status = plans.get(path)?.shift() ?? 200
+      // a redirect goes to /elsewhere on this receiver
+      const moved = status >= 300 && status < 400
+      res.writeHead(status, moved ? { location: `http://127.0.0.1:${String(port)}/elsewhere` } : {})
+      res.end()
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
+    port,
     url: (path: string) => `http://127.0.0.1:${String(port)}${path}`,
     received,
     to: (path: string) => received.filter((r) => r.path === path),
@@ -75,15 +81,25 @@ for (const backend of BACKENDS) {
     let receiver: Awaited<ReturnType<typeof startReceiver>>
     let clock = Date.parse('2026-03-02T08:00:00.000Z')
     const now = () => new Date(clock)
-    const deliverer = (maxAttempts?: number) =>
+    // the receiver is on 127.0.0.1: these tests allow private addresses, as a self-hosted
+    // server that sets HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true does, unless they say otherwise
+    const selfHosted = { allowPrivate: true }
+    const hosted = { allowPrivate: false }
+    const deliverer = (
+      options: { maxAttempts?: number; allowPrivate?: boolean; resolve?: Resolve } = {},
+    ) =>
       new Deliverer({
         outbox,
         mailer: null,
         now,
         logger: quiet,
         webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
-        ...(maxAttempts === undefined ? {} : { maxAttempts }),
+        webhookPolicy: { allowPrivate: options.allowPrivate ?? true },
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
       })
+    const add = (ws: string, url: string, events = ['*']) =>
+      addWebhook({ outbox, vault, webhookPolicy: selfHosted }, ws, url, events)
     /** Delivers until nothing is due now. */
     const drain = async (d = deliverer()) => {
       for (;;) {
@@ -116,12 +132,7 @@ for (const backend of BACKENDS) {
 
     it('signs each delivery: HMAC-SHA256 of "<t>.<body>" with the endpoint’s secret', async () => {
       const ws = await workspace()
-      const { endpoint, secret } = await addWebhook(
-        { outbox, vault },
-        ws,
-        receiver.url('/signed'),
-        ['*'],
-      )
+      const { endpoint, secret } = await add(ws, receiver.url('/signed'))
       expect(await outbox.webhookSecret(endpoint.id)).not.toContain(secret)
       await personEvents(ws, 'signed', [
         { kind: 'person.created', personId: 'p1', identifier: 'ada@acme.test', status: 'active' },
@@ -172,9 +183,7 @@ for (const backend of BACKENDS) {
 
     it('tries a 500 again later, backing off, and logs every try until it is delivered', async () => {
       const ws = await workspace()
-      const { endpoint } = await addWebhook({ outbox, vault }, ws, receiver.url('/flaky'), [
-        'run.completed',
-      ])
+      const { endpoint } = await add(ws, receiver.url('/flaky'), ['run.completed'])
       receiver.plan('/flaky', [500, 500])
       await outbox.enqueue({
         workspaceId: ws,
@@ -250,19 +259,14 @@ for (const backend of BACKENDS) {
     it('gives up after the last try, and logs an endpoint that does not answer', async () => {
       const ws = await workspace()
       const port = await closedPort()
-      const { endpoint } = await addWebhook(
-        { outbox, vault },
-        ws,
-        `http://127.0.0.1:${String(port)}/gone`,
-        ['run.completed'],
-      )
+      const { endpoint } = await add(ws, `http://127.0.0.1:${String(port)}/gone`, ['run.completed'])
       await outbox.enqueue({
         workspaceId: ws,
         kind: 'run.completed',
         dedupeKey: 'run.completed:gone',
         payload: { runId: 'r2', state: 'failed' },
       })
-      const twice = deliverer(2)
+      const twice = deliverer({ maxAttempts: 2 })
       await drain(twice)
       clock += 3600_000
       await drain(twice)
@@ -273,17 +277,15 @@ for (const backend of BACKENDS) {
       expect(d?.tries).toHaveLength(2)
       for (const t of d?.tries ?? []) {
         expect(t.responseStatus).toBeNull()
-        expect(t.error).toMatch(/fetch failed/)
+        expect(t.error).toBe(`connect ECONNREFUSED 127.0.0.1:${String(port)}`)
       }
     })
 
     it('sends each endpoint the events it asked for, and only those', async () => {
       const ws = await workspace()
-      const add = (path: string, events: string[]) =>
-        addWebhook({ outbox, vault }, ws, receiver.url(path), events)
-      const created = await add('/created', ['person.created'])
-      const all = await add('/all', ['*'])
-      const ends = await add('/ends', ['person.left', 'run.completed'])
+      const created = await add(ws, receiver.url('/created'), ['person.created'])
+      const all = await add(ws, receiver.url('/all'), ['*'])
+      const ends = await add(ws, receiver.url('/ends'), ['person.left', 'run.completed'])
       await personEvents(ws, 'filters', [
         { kind: 'person.created', personId: 'p1' },
         { kind: 'person.updated', personId: 'p2' },
@@ -317,6 +319,120 @@ for (const backend of BACKENDS) {
         'person.left:delivered',
         'run.completed:delivered',
       ])
+    })
+
+    /** One run.completed event for the workspace's webhooks. */
+    const runCompleted = (ws: string, key: string) =>
+      outbox.enqueue({
+        workspaceId: ws,
+        kind: 'run.completed',
+        dedupeKey: `run.completed:${key}`,
+        payload: { runId: key, state: 'succeeded' },
+      })
+    const onlyDelivery = async (ws: string, endpointId: string) => {
+      const [d, ...more] = await outbox.deliveries(ws, endpointId, 10)
+      if (!d || more.length > 0) throw new Error('not one delivery')
+      return d
+    }
+
+    it('refuses, once and for good, an endpoint that is or resolves to a private address, and connects to nothing', async () => {
+      const ws = await workspace()
+      // endpoints stored while the policy allowed them (or before it existed), or whose name
+      // resolved elsewhere when they were added: DNS can change after that check
+      const literal = await add(ws, receiver.url('/literal'))
+      const local = await add(ws, `http://localhost:${String(receiver.port)}/local`)
+      const rebound = await add(ws, `http://rebind.test:${String(receiver.port)}/rebound`)
+      const mixed = await add(ws, `http://mixed.test:${String(receiver.port)}/mixed`)
+      await runCompleted(ws, 'refused')
+      const asked: string[] = []
+      const resolve: Resolve = (hostname) => {
+        asked.push(hostname)
+        return Promise.resolve(
+          hostname === 'rebind.test'
+            ? [{ address: '127.0.0.1', family: 4 }]
+            : // one public address is not enough: every address must be public
+              [
+                { address: '93.184.215.14', family: 4 },
+                { address: '::ffff:10.0.0.5', family: 6 },
+              ],
+        )
+      }
+      const warned: string[] = []
+      const d = new Deliverer({
+        outbox,
+        mailer: null,
+        now,
+        logger: {
+          ...quiet,
+          warn: (obj, msg) => warned.push(`${msg} ${JSON.stringify(obj)}`),
+        },
+        webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
+        webhookPolicy: hosted,
+        resolve,
+      })
+      await drain(d)
+
+      for (const path of ['/literal', '/local', '/rebound', '/mixed']) {
+        expect(receiver.to(path)).toEqual([])
+      }
+      // localhost and addresses are known without asking a resolver
+      expect(asked.sort()).toEqual(['mixed.test', 'rebind.test'])
+      for (const [endpoint, error] of [
+        [literal, 'refused: 127.0.0.1 is a loopback address'],
+        [local, 'refused: localhost is a loopback address'],
+        [rebound, 'refused: rebind.test resolves to 127.0.0.1, a loopback address'],
+        [mixed, 'refused: mixed.test resolves to ::ffff:10.0.0.5, a private address'],
+      ] as const) {
+        expect(await onlyDelivery(ws, endpoint.endpoint.id)).toMatchObject({
+          status: 'failed',
+          attempts: 1,
+          responseStatus: null,
+          lastError: error,
+          tries: [{ at: now().toISOString(), responseStatus: null, error }],
+        })
+      }
+      expect(warned.filter((w) => w.startsWith('webhook refused'))).toHaveLength(4)
+      expect(warned.join('\n')).not.toMatch(/whsec_/)
+
+      // not tried again, however long it waits
+      clock += 24 * 3600_000
+      await drain(d)
+      expect(asked).toHaveLength(2)
+      expect((await onlyDelivery(ws, rebound.endpoint.id)).attempts).toBe(1)
+    })
+
+    it('delivers to private addresses where they are allowed, connecting to the address resolved', async () => {
+      const ws = await workspace()
+      // rebind.test is in no DNS: only the address the resolver gave can be reached
+      const { endpoint } = await add(ws, `http://rebind.test:${String(receiver.port)}/allowed`)
+      await runCompleted(ws, 'allowed')
+      const resolve: Resolve = () => Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+      await drain(deliverer({ allowPrivate: true, resolve }))
+
+      const [request, ...more] = receiver.to('/allowed')
+      expect(more).toEqual([])
+      expect(request?.headers.host).toBe(`rebind.test:${String(receiver.port)}`)
+      expect(await onlyDelivery(ws, endpoint.id)).toMatchObject({
+        status: 'delivered',
+        responseStatus: 200,
+      })
+    })
+
+    it('does not follow a redirect: a 3xx is a failed try', async () => {
+      const ws = await workspace()
+      const { endpoint } = await add(ws, receiver.url('/moved'), ['run.completed'])
+      receiver.plan('/moved', [302])
+      await runCompleted(ws, 'moved')
+      await drain()
+
+      expect(receiver.to('/moved')).toHaveLength(1)
+      expect(receiver.to('/elsewhere')).toEqual([])
+      expect(await onlyDelivery(ws, endpoint.id)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        responseStatus: 302,
+        lastError: 'the endpoint answered 302, a redirect: not followed',
+      })
     })
   })
 }

@@ -1,10 +1,13 @@
 import { createHmac } from 'node:crypto'
 
 import { unpackPersonEvents } from '../core/apply/person-events.ts'
+import type { WebhookPolicy } from '../core/net/webhook-url.ts'
 import type { OutboxMessage, OutboxStore, WebhookDelivery } from '../storage/store.ts'
 import { backoffSeconds } from './job-types.ts'
 import type { Logger, Mailer } from './job-types.ts'
 import { invitationMail, notificationMail } from './mails.ts'
+import { DeliveryRefused, postWebhook } from './post-webhook.ts'
+import type { Resolve } from './post-webhook.ts'
 
 export interface DelivererOptions {
   readonly outbox: OutboxStore
@@ -13,7 +16,13 @@ export interface DelivererOptions {
   readonly logger: Logger
   /** Opens a webhook's signing secret (sealed in the vault for its endpoint id). */
   readonly webhookSecret: (endpointId: string, sealed: string) => string
-  readonly fetch?: typeof fetch
+  /**
+   * Webhooks to loopback, private, link-local… addresses: refused unless allowed
+   * (`HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE`, for self-hosting and tests). Default refused.
+   */
+  readonly webhookPolicy?: WebhookPolicy
+  /** How webhook hosts are resolved; default the system's resolver. */
+  readonly resolve?: Resolve
   /** Where the console is, for links in mails. */
   readonly appUrl?: string | null
   /** Tries before a message or a delivery is given up. Default 8. */
@@ -166,31 +175,47 @@ export class Deliverer {
     })
     let status: number | null = null
     let error: string | null = null
+    let refused = false
     try {
-      const response = await (this.#o.fetch ?? fetch)(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'hris-sync',
-          'x-hris-sync-event': d.kind,
-          'x-hris-sync-delivery': d.eventId,
-          'x-hris-sync-signature': signWebhook(
-            this.#o.webhookSecret(d.endpointId, sealed),
-            body,
-            now(),
-          ),
+      status = await postWebhook(
+        {
+          url: endpoint.url,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'hris-sync',
+            'x-hris-sync-event': d.kind,
+            'x-hris-sync-delivery': d.eventId,
+            'x-hris-sync-signature': signWebhook(
+              this.#o.webhookSecret(d.endpointId, sealed),
+              body,
+              now(),
+            ),
+          },
+          body,
+          timeoutMs: 10_000,
         },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      })
-      status = response.status
-      await response.body?.cancel()
-      if (!response.ok) error = `the endpoint answered ${String(status)}`
+        this.#o.webhookPolicy ?? { allowPrivate: false },
+        this.#o.resolve,
+      )
+      // a redirect could lead anywhere, our own network too: the receiver must answer itself
+      if (status >= 300 && status < 400) {
+        error = `the endpoint answered ${String(status)}, a redirect: not followed`
+      } else if (status < 200 || status >= 300) {
+        error = `the endpoint answered ${String(status)}`
+      }
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
+      refused = e instanceof DeliveryRefused
+      if (refused) {
+        this.#o.logger.warn(
+          { deliveryId: d.id, endpointId: d.endpointId, error },
+          'webhook refused',
+        )
+      }
     }
     const delivered = error === null
-    const last = d.attempts >= (this.#o.maxAttempts ?? 8)
+    // a refusal stands until the endpoint is changed: trying again cannot help
+    const last = refused || d.attempts >= (this.#o.maxAttempts ?? 8)
     const retryAt =
       delivered || last
         ? null

@@ -122,6 +122,10 @@ export function Webhooks() {
           value={url}
           onChange={setUrl}
         />
+        <p className="muted">
+          An https:// address on the internet: addresses inside a network (localhost, 10.…,
+          192.168.…, 169.254.…) are refused, unless the server allows them.
+        </p>
         <fieldset>
           <legend>Send</legend>
           {EVENTS.map((e) => (

@@ -42,6 +42,8 @@ function manualQueue(): JobQueue & { jobs: SyncJob[] } {
   }
 }
 
+const selfHosted = { allowPrivate: true }
+
 /** A webhook receiver on 127.0.0.1 that answers 200 and keeps every request. */
 async function startReceiver() {
   const received: { headers: IncomingHttpHeaders; body: string }[] = []
@@ -126,7 +128,12 @@ for (const backend of BACKENDS) {
         await accounts.addMember(workspaceId, user.id, role)
       }
       await outbox.addRecipient(workspaceId, 'Ops@Acme.test')
-      webhookSecret = (await addWebhook({ outbox, vault }, workspaceId, receiver.url, ['*'])).secret
+      // the receiver is on 127.0.0.1: allowed explicitly, as HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE does
+      webhookSecret = (
+        await addWebhook({ outbox, vault, webhookPolicy: selfHosted }, workspaceId, receiver.url, [
+          '*',
+        ])
+      ).secret
       scheduler = new Scheduler({ schedules, queue, now, logger: quiet })
       runner = new SyncRunner({
         engine,
@@ -144,6 +151,7 @@ for (const backend of BACKENDS) {
         now,
         logger: quiet,
         webhookSecret: (id, sealed) => vault.open(sealed, `webhook:${id}`),
+        webhookPolicy: selfHosted,
       })
     }, 60_000)
     afterAll(async () => {

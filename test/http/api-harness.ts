@@ -47,9 +47,10 @@ export function memoryLogger(): Logger & { lines: string[] } {
 
 /**
  * The API in this process on PGlite in memory (as main.ts wires it, with a clock the test moves),
- * and clients that sign in and keep their cookie and CSRF token.
+ * and clients that sign in and keep their cookie and CSRF token. Webhooks to private addresses
+ * are refused unless `allowPrivateWebhooks` (HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true) says otherwise.
  */
-export async function apiHarness() {
+export async function apiHarness(options: { allowPrivateWebhooks?: boolean } = {}) {
   const opened = await openStore('pglite')
   const { store } = opened
   const vault = new Vault(generateKey())
@@ -73,6 +74,7 @@ export async function apiHarness() {
     schedules: new SqlSchedules(store.db),
     outbox: new SqlOutbox(store.db),
     vault,
+    webhookPolicy: { allowPrivate: options.allowPrivateWebhooks ?? false },
     nextTime: nextCronTime,
     async enqueue(job) {
       queue ??= queueSchema(store.db).then((schema) =>

@@ -48,7 +48,8 @@ async function preview(): Promise<RunBody['run']> {
 }
 
 beforeAll(async () => {
-  h = await apiHarness()
+  // its webhook receiver is on 127.0.0.1: allowed, as HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true does
+  h = await apiHarness({ allowPrivateWebhooks: true })
   acme = await h.tenant('acme')
   admin = client(h.app)
   await admin.signIn(acme.email, acme.password)
@@ -339,6 +340,8 @@ describe('webhooks', () => {
       now: () => new Date(),
       logger: h.logger,
       webhookSecret: () => secret,
+      // the receiver is on 127.0.0.1
+      webhookPolicy: { allowPrivate: true },
     })
     // the fan-out of what is in the outbox, then one attempt each: the six leavers of the
     // approved plan and this run (the people created before are not events it asked for)
@@ -381,13 +384,78 @@ describe('webhooks', () => {
 
   it('refuses a URL that is not http(s) and events it does not know', async () => {
     const ftp = await admin.post(ws('/webhooks'), { url: 'ftp://files.acme.test/in' })
-    expectError(ftp, 422, 'invalid_input')
+    expectError(ftp, 400, 'invalid_request')
+    expect(bodyOf<ErrorBody>(ftp).error.issues).toEqual([
+      expect.objectContaining({ path: ['body', 'url'], message: 'must be https:// (not ftp://)' }),
+    ])
     const unknown = await admin.post(ws('/webhooks'), {
       url: 'https://hooks.acme.test',
       events: ['person.moved'],
     })
     expectError(unknown, 400, 'invalid_request')
     expect(bodyOf<ErrorBody>(unknown).error.issues?.[0]?.path).toEqual(['body', 'events', 0])
+  })
+
+  it('takes an endpoint on 127.0.0.1 over http:// where private addresses are allowed', async () => {
+    const added = await admin.post(ws('/webhooks'), { url: 'http://127.0.0.1/x' })
+    expect(added.status, added.text).toBe(201)
+    const { webhook } = bodyOf<{ webhook: { id: string; url: string } }>(added)
+    expect(webhook.url).toBe('http://127.0.0.1/x')
+    expect((await admin.delete(ws(`/webhooks/${webhook.id}`))).status).toBe(204)
+  })
+
+  describe('on a server that refuses private addresses (the default)', () => {
+    let hosted: Awaited<ReturnType<typeof apiHarness>>
+    let hostedAdmin: Client
+    let hostedWs: string
+    beforeAll(async () => {
+      hosted = await apiHarness()
+      const tenant = await hosted.tenant('hosted')
+      hostedAdmin = client(hosted.app)
+      await hostedAdmin.signIn(tenant.email, tenant.password)
+      hostedWs = at(tenant.workspace, '/webhooks')
+    }, 60_000)
+    afterAll(() => hosted.close())
+
+    it.each([
+      [
+        'http://127.0.0.1/x',
+        'must be https:// (http:// only with HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true)',
+      ],
+      [
+        'https://169.254.169.254/',
+        'points to 169.254.169.254, a link-local address (only with HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true)',
+      ],
+      [
+        'https://[::ffff:10.0.0.5]/in',
+        'points to [::ffff:a00:5], a private address (only with HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true)',
+      ],
+      [
+        'https://localhost:5432/',
+        'points to localhost, a loopback address (only with HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true)',
+      ],
+      [
+        'https://user:pw@example.com/',
+        'must not carry a user name or password (user:pass@): the signature says who sends',
+      ],
+      ['ftp://x', 'must be https:// (not ftp://)'],
+      ['example.com/hooks', 'is not a URL (e.g. https://app.example/hooks/hris-sync)'],
+    ])('answers 400 naming url for %s', async (url, message) => {
+      const answer = await hostedAdmin.post(hostedWs, { url })
+      expectError(answer, 400, 'invalid_request')
+      expect(bodyOf<ErrorBody>(answer).error.issues).toEqual([
+        { code: 'invalid_custom', severity: 'error', message, path: ['body', 'url'] },
+      ])
+      // nothing was added, and nothing leaks the password
+      expect(answer.text).not.toContain('pw@')
+    })
+
+    it('takes an https:// endpoint on a host name', async () => {
+      const added = await hostedAdmin.post(hostedWs, { url: 'https://hooks.acme.test/in' })
+      expect(added.status, added.text).toBe(201)
+      const listed = bodyOf<{ webhooks: { url: string }[] }>(await hostedAdmin.get(hostedWs))
+      expect(listed.webhooks.map((w) => w.url)).toEqual(['https://hooks.acme.test/in'])
+    })
   })
 
   it('is for admins: neither a member nor an API token manages webhooks', async () => {

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 
 import { Schedule } from '../../config/config-file.ts'
 import { SyncError, issuesFromZod } from '../../core/errors.ts'
+import { checkWebhookUrl } from '../../core/net/webhook-url.ts'
 import { SyncConfig } from '../../core/plan/sync-config.ts'
 import { rejectPlan } from '../../engine/approvals.ts'
 import { WEBHOOK_EVENT_KINDS, addWebhook, resendInvitation } from '../../engine/jobs-access.ts'
@@ -427,6 +428,7 @@ export function jobsRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
   )
 
   const webhookTags = ['Webhooks']
+  const webhookPolicy = () => deps.jobs?.webhookPolicy ?? { allowPrivate: false }
 
   app.openapi(
     secureRoute(
@@ -467,7 +469,19 @@ export function jobsRoutes(app: OpenAPIHono<AppEnv>, deps: HttpDeps) {
           params: WorkspaceParams,
           body: body(
             z.object({
-              url: z.string().trim().min(1).max(2000),
+              url: z
+                .string()
+                .trim()
+                .min(1)
+                .max(2000)
+                .superRefine((url, ctx) => {
+                  const checked = checkWebhookUrl(url, webhookPolicy())
+                  if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.error })
+                })
+                .openapi({
+                  description:
+                    'An https:// URL without a user name or password, whose host is public: not loopback, private, link-local, unique-local, CGNAT, multicast… (checked again where it resolves at each delivery). http:// and private addresses only where the server sets `HRIS_SYNC_WEBHOOK_ALLOW_PRIVATE=true`.',
+                }),
               events: z.array(EventKind).min(1).max(10).default(['*']),
             }),
           ),
