@@ -28,6 +28,8 @@ function hrSystem() {
     failAfter: null as number | null,
     seen: [] as string[],
     fields: [] as FieldInfo[],
+    /** The size each read was told to expect. */
+    hints: [] as (number | undefined)[],
   }
   const Secret = z.strictObject({ token: z.string().min(1) })
   const connector: Connector<{ company: string }, z.infer<typeof Secret>> = {
@@ -46,8 +48,9 @@ function hrSystem() {
       return Promise.resolve(ok([...state.fields]))
     },
     enableHint: (path, config) => `Ask ${config.company}'s HR admin for ${path}.`,
-    async *read(_config, secret): AsyncGenerator<ReadPage, ReadEnd> {
+    async *read(_config, secret, _ctx, options): AsyncGenerator<ReadPage, ReadEnd> {
       state.seen.push(secret.token)
+      state.hints.push(options?.sizeHint)
       for (const [i, e] of state.employees.entries()) {
         await Promise.resolve()
         if (state.failAfter !== null && i >= state.failAfter) {
@@ -113,6 +116,21 @@ describe('the engine on the built-in directory', () => {
       })
     return { hr, engine, workspace, connect, deps }
   }
+
+  it('keeps what the plan counted beside what the sync applied, and tells the next full read the size the last one found', async () => {
+    const { hr, engine, connect } = await setup()
+    hr.state.employees = staff(7)
+    const connection = await connect('good')
+    const first = await engine.sync(connection)
+    expect(first.status).toBe('applied')
+    expect(first.run.counts).toMatchObject({ create: 7, employees: 7, failed: 0 })
+    expect(first.run.counts?.['applied']).toBeGreaterThanOrEqual(7)
+    hr.state.employees = staff(8)
+    const second = await engine.sync(connection)
+    expect(second.run.counts).toMatchObject({ create: 1, noop: 7, employees: 8 })
+    // the first read knew nothing; the second was told the 7 the first found
+    expect(hr.state.hints).toEqual([undefined, 7])
+  })
 
   it('seals credentials in the vault and stores nothing when they do not work', async () => {
     const { workspace, connect, hr, engine } = await setup()

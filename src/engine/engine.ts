@@ -610,7 +610,12 @@ export class Engine {
     }).length
     const failed = [...outcome.values()].filter((s) => s === 'failed').length
     const stale = [...outcome.values()].filter((s) => s === 'stale').length
-    const counts = countResults([...outcome.values()].map((status) => ({ status })))
+    // what the plan counted stays beside what its changes came to: the history's row of the
+    // run, and the size the next full read expects, are the plan's
+    const counts = {
+      ...plannedCounts(run.counts),
+      ...countResults([...outcome.values()].map((status) => ({ status }))),
+    }
     if (failed > 0) {
       run = await store.transitionRun(run.id, 'failed', {
         counts,
@@ -705,8 +710,16 @@ function toRecorded(result: ChangeResult) {
 export const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
+const RESULT_STATUSES = ['applied', 'stale', 'skipped', 'failed'] as const
+
 function countResults(results: readonly { status: string }[]): Record<string, number> {
-  const counts: Record<string, number> = { applied: 0, stale: 0, skipped: 0, failed: 0 }
+  const counts: Record<string, number> = Object.fromEntries(RESULT_STATUSES.map((s) => [s, 0]))
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1
   return counts
+}
+
+/** A run's counts without what applies came to: what its plan counted. */
+function plannedCounts(counts: Readonly<Record<string, number>> | null): Record<string, number> {
+  const results = new Set<string>(RESULT_STATUSES)
+  return Object.fromEntries(Object.entries(counts ?? {}).filter(([k]) => !results.has(k)))
 }

@@ -7,11 +7,17 @@ import { Link } from './router.tsx'
 import { ACTIONS, STATES } from './texts.ts'
 import { Empty, ErrorBox, Loading, Pager, formatTime, plural, useLoad } from './ui.tsx'
 
-const countsText = (counts: Readonly<Record<string, number>> | null) =>
+/** What its changes came to, beside what the plan counted, in a run's counts. */
+const RESULT_KEYS = new Set(['applied', 'stale', 'skipped', 'failed'])
+
+const countsText = (
+  counts: Readonly<Record<string, number>> | null,
+  which: 'planned' | 'results',
+) =>
   counts === null
     ? '—'
     : Object.entries(counts)
-        .filter(([, n]) => n > 0)
+        .filter(([k, n]) => n > 0 && RESULT_KEYS.has(k) === (which === 'results'))
         .map(([k, n]) => `${k.replaceAll('_', ' ')} ${n.toLocaleString()}`)
         .join(', ') || '—'
 
@@ -127,7 +133,7 @@ function HistoryList(props: { connection: Connection }) {
                 <td>—</td>
                 <td>{STATES[run.state] ?? run.state}</td>
                 <td>
-                  {countsText(run.counts)}
+                  {countsText(run.counts, 'planned')}
                   {run.error !== null && (
                     <div className="small error-text">{run.error.message}</div>
                   )}
@@ -163,8 +169,12 @@ function RunDetail(props: { connection: Connection; runId: string }) {
             <dd>{STATES[run.state] ?? run.state}</dd>
           </div>
           <div>
-            <dt>Counts</dt>
-            <dd>{countsText(run.counts)}</dd>
+            <dt>Planned</dt>
+            <dd>{countsText(run.counts, 'planned')}</dd>
+          </div>
+          <div>
+            <dt>Synced</dt>
+            <dd>{countsText(run.counts, 'results')}</dd>
           </div>
           <div>
             <dt>Finished</dt>

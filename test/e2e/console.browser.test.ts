@@ -253,6 +253,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] !== 'true')(
         `${allCount.toLocaleString('en-US')} changes applied`,
       )
       expect(await page.getByRole('row', { name: /Preview/ }).count()).toBe(1)
+      // the preview's own row still says what it planned, not what its syncs applied
+      const previewRow = (await page.getByRole('row', { name: /Preview/ }).textContent()) ?? ''
+      expect(previewRow).toMatch(/create [\d,]+/)
+      expect(previewRow).not.toContain('applied')
       await shot('history')
 
       // the selected sync's own results: the three people among them
