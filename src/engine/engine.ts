@@ -356,10 +356,7 @@ export class Engine {
     const records: unknown[] = []
     const invalid: InvalidRecord[] = []
     // how many employees the last full read found: the connector may ask for every page at once
-    const last = await this.#deps.store.listRuns(connection.workspaceId, connection.id, 20)
-    const sizeHint = last.find(
-      (r) => r.kind !== 'incremental' && (r.counts?.['employees'] ?? 0) > 0,
-    )?.counts?.['employees']
+    const sizeHint = (await this.#deps.store.lastFullReadSize(connection.id)) ?? undefined
     const reading = connector.read(
       connection.config,
       secret,

@@ -444,6 +444,19 @@ export class SqlStore implements Store {
     return rows.map(toRun)
   }
 
+  async lastFullReadSize(connectionId: string): Promise<number | null> {
+    const row = await this.#k
+      .selectFrom('runs')
+      .select(sql<string>`counts->>'employees'`.as('employees'))
+      .where('connection_id', '=', connectionId)
+      .where('kind', '<>', 'incremental')
+      .where(sql<boolean>`(counts->>'employees')::int > 0`)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row ? Number(row.employees) : null
+  }
+
   async openRun(connectionId: string): Promise<Run | null> {
     const row = await this.#k
       .selectFrom('runs')

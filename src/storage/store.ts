@@ -182,6 +182,11 @@ export interface Store {
   ): Promise<Run>
   run(workspaceId: string, id: string): Promise<Run | null>
   listRuns(workspaceId: string, connectionId: string | null, limit: number): Promise<Run[]>
+  /**
+   * How many employees the connection's last full read found (its plan's count), however many
+   * incremental runs came since; null before one found anyone.
+   */
+  lastFullReadSize(connectionId: string): Promise<number | null>
   openRun(connectionId: string): Promise<Run | null>
   latestRun(connectionId: string): Promise<Run | null>
 

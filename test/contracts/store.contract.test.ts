@@ -254,6 +254,31 @@ for (const backend of BACKENDS) {
     })
 
     describe('runs', () => {
+      it('knows how many employees the last full read found, past any number of incremental runs', async () => {
+        const c = await connection(await workspace())
+        expect(await store.lastFullReadSize(c.id)).toBeNull()
+        const ended = async (kind: 'sync' | 'incremental' | 'preview', employees: number) => {
+          const r = await store.createRun({
+            workspaceId: c.workspaceId,
+            connectionId: c.id,
+            kind,
+            configVersion: null,
+          })
+          await store.transitionRun(r.id, 'reading')
+          await store.transitionRun(r.id, 'planned', { counts: { create: 1, employees } })
+          // an apply adds what it came to beside the plan's counts
+          await store.transitionRun(r.id, 'succeeded', {
+            counts: { create: 1, employees, applied: 1 },
+          })
+        }
+        await ended('sync', 480)
+        await ended('preview', 0)
+        for (let i = 0; i < 25; i++) await ended('incremental', 3)
+        expect(await store.lastFullReadSize(c.id)).toBe(480)
+        await ended('preview', 502)
+        expect(await store.lastFullReadSize(c.id)).toBe(502)
+      })
+
       it('creates a run, and refuses a second open run of the same connection', async () => {
         const ws = await workspace()
         const c = await connection(ws)
