@@ -42,7 +42,7 @@ const INCREMENTAL_CYCLES = num('BENCH_SCALE_INCREMENTAL_CYCLES', 2)
 const QUARTER_ROUNDS = num('BENCH_SCALE_QUARTER_ROUNDS', 2)
 const QUARTER_EDITS = num('BENCH_SCALE_QUARTER_EDITS', 4)
 /** Edits at random moments of this many seconds, under a schedule of every minute. */
-const MINUTE_EDITS = num('BENCH_SCALE_MINUTE_EDITS', 6)
+const MINUTE_EDITS = num('BENCH_SCALE_MINUTE_EDITS', 12)
 const MINUTE_SECONDS = num('BENCH_SCALE_MINUTE_SECONDS', 120)
 /** Worker settings; unset: the defaults of `hris-sync worker` (config/worker-env.ts). */
 const CONCURRENCY = process.env['BENCH_SCALE_CONCURRENCY'] ?? ''
@@ -491,11 +491,16 @@ async function minuteLatency(pass: Pass) {
     await visible(pass, edits, seen)
     await sleep(100)
   }
-  const samples = edits.map((e) => {
+  // the slot that brought an edit is the last minute before the directory had it (a cycle of
+  // every connection takes seconds): before it, the edit waited for it
+  const minute = 60_000
+  const timed = edits.map((e) => {
     const at = seen.get(e)
     if (at === undefined) throw new Error(`edit ${e.position} never reached the directory`)
-    return (at - e.at) / 1000
+    const slot = Math.floor(at / minute) * minute
+    return { seconds: (at - e.at) / 1000, afterSlotSeconds: (at - slot) / 1000 }
   })
+  const samples = timed.map((t) => t.seconds)
   // the schedule off again, what is queued let finish
   await schedule(pass, NEVER)
   while ((await openJobs(pass)) > 0) await sleep(500)
@@ -508,6 +513,7 @@ async function minuteLatency(pass: Pass) {
   )
   return {
     seconds: stats(samples),
+    afterSlotSeconds: stats(timed.map((t) => t.afterSlotSeconds)),
     samples,
     slots: Number(rows[0]?.slots ?? 0),
     jobs: Number(rows[0]?.jobs ?? 0),
