@@ -242,40 +242,41 @@ export class SqlStore implements Store {
         .where('secret', 'is not', null)
         .forUpdate()
         .execute()
-      let count = 0
-      for (const row of rows) {
-        if (row.secret === null) continue
-        const next = reseal(row.secret, row.id)
-        if (next === row.secret) continue
-        await trx
-          .updateTable('connections')
-          .set({ secret: next })
-          .where('id', '=', row.id)
-          .execute()
-        count++
+      // each secret sealed anew for what it was sealed for; what the new key sealed already is
+      // not counted
+      const resealAll = async (
+        sealed: readonly { id: string; secret: string | null }[],
+        contextOf: (id: string) => string,
+        write: (id: string, secret: string) => Promise<unknown>,
+      ) => {
+        let changed = 0
+        for (const row of sealed) {
+          if (row.secret === null) continue
+          const next = reseal(row.secret, contextOf(row.id))
+          if (next === row.secret) continue
+          await write(row.id, next)
+          changed++
+        }
+        return changed
       }
+      const credentials = await resealAll(
+        rows,
+        (id) => id,
+        (id, secret) =>
+          trx.updateTable('connections').set({ secret }).where('id', '=', id).execute(),
+      )
       // the webhooks' signing secrets, sealed for their endpoint: a key gone with the rotation
       // would leave every delivery unsigned-and-failing
       const jobs = trx.withTables<Pick<JobsDatabase, 'webhook_endpoints'>>()
-      const endpoints = await jobs
-        .selectFrom('webhook_endpoints')
-        .select(['id', 'secret'])
-        .forUpdate()
-        .execute()
-      let webhookSecrets = 0
-      for (const row of endpoints) {
-        const next = reseal(row.secret, `webhook:${row.id}`)
-        if (next === row.secret) continue
-        await jobs
-          .updateTable('webhook_endpoints')
-          .set({ secret: next })
-          .where('id', '=', row.id)
-          .execute()
-        webhookSecrets++
-      }
+      const webhookSecrets = await resealAll(
+        await jobs.selectFrom('webhook_endpoints').select(['id', 'secret']).forUpdate().execute(),
+        (id) => `webhook:${id}`,
+        (id, secret) =>
+          jobs.updateTable('webhook_endpoints').set({ secret }).where('id', '=', id).execute(),
+      )
       // sealed with the old key: cheaper to ask for again than to reseal
       await trx.deleteFrom('connector_tokens').execute()
-      return { credentials: count, webhookSecrets }
+      return { credentials, webhookSecrets }
     })
   }
 
